@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <atomic>
+
+namespace taskline {
+
+struct FetchResult
+{
+    bool ok = false;
+    long httpStatus = 0; // 0 when no response arrived
+    QByteArray body;
+    QString error; // "HTTP 404 from http://…", "could not connect to …: Connection refused", "stopped"
+};
+
+struct FetchOptions
+{
+    long connectTimeoutMs = 10'000;
+    long totalTimeoutMs = 60'000;
+    long maxRedirects = 5;
+};
+
+// Turns "lab:/delay?ms=1" into labBase + "/delay?ms=1"; http(s) URLs are returned as they are.
+QString resolveFetchUrl(const QString& url, const QString& labBase);
+
+// A real HTTP GET through libcurl's easy interface (protocols limited to http and https, redirects capped,
+// timeouts). Blocks the calling thread; returns promptly (error "stopped") once *stop becomes true.
+// Thread: any; curl_global_init must have run (see initNetworking()).
+FetchResult fetchBlocking(const QString& url, const std::atomic<bool>* stop = nullptr, const FetchOptions& = {});
+
+// Once per process, before any thread starts: curl_global_init, and raise RLIMIT_NOFILE to its hard limit
+// (a thousand fetches in flight need two thousand descriptors with the lab server in the same process).
+void initNetworking();
+
+} // namespace taskline
