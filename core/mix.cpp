@@ -2,7 +2,6 @@
 
 #include <QHash>
 #include <QLocale>
-
 #include <algorithm>
 #include <cmath>
 
@@ -17,8 +16,7 @@ QString formatMs(double ms)
     return QString::number(ms, 'g', 6) + QStringLiteral(" ms");
 }
 
-template <typename E, size_t N>
-bool fromName(QStringView name, const char* const (&names)[N], E* out)
+template <typename E, size_t N> bool fromName(QStringView name, const char* const (&names)[N], E* out)
 {
     for (size_t i = 0; i < N; ++i) {
         if (name == QLatin1String(names[i])) {
@@ -189,7 +187,10 @@ int RunSettings::effectiveWorkers(int cores) const
     return 1;
 }
 
-const char* modeName(Mode m) { return kModeNames[int(m)]; }
+const char* modeName(Mode m)
+{
+    return kModeNames[int(m)];
+}
 
 QString modeLabel(Mode m)
 {
@@ -198,14 +199,41 @@ QString modeLabel(Mode m)
     return s;
 }
 
-bool modeFromName(QStringView name, Mode* out) { return fromName(name, kModeNames, out); }
-const char* kernelName(Kernel k) { return kKernelNames[int(k)]; }
-bool kernelFromName(QStringView name, Kernel* out) { return fromName(name, kKernelNames, out); }
-const char* gilBehaviourName(GilBehaviour g) { return kGilNames[int(g)]; }
-bool gilBehaviourFromName(QStringView name, GilBehaviour* out) { return fromName(name, kGilNames, out); }
-const char* fetchClientName(FetchClient c) { return kClientNames[int(c)]; }
-bool fetchClientFromName(QStringView name, FetchClient* out) { return fromName(name, kClientNames, out); }
-const char* startMethodName(StartMethod m) { return kStartMethodNames[int(m)]; }
-bool startMethodFromName(QStringView name, StartMethod* out) { return fromName(name, kStartMethodNames, out); }
+bool modeFromName(QStringView name, Mode* out)
+{
+    return fromName(name, kModeNames, out);
+}
+const char* kernelName(Kernel k)
+{
+    return kKernelNames[int(k)];
+}
+bool kernelFromName(QStringView name, Kernel* out)
+{
+    return fromName(name, kKernelNames, out);
+}
+const char* gilBehaviourName(GilBehaviour g)
+{
+    return kGilNames[int(g)];
+}
+bool gilBehaviourFromName(QStringView name, GilBehaviour* out)
+{
+    return fromName(name, kGilNames, out);
+}
+const char* fetchClientName(FetchClient c)
+{
+    return kClientNames[int(c)];
+}
+bool fetchClientFromName(QStringView name, FetchClient* out)
+{
+    return fromName(name, kClientNames, out);
+}
+const char* startMethodName(StartMethod m)
+{
+    return kStartMethodNames[int(m)];
+}
+bool startMethodFromName(QStringView name, StartMethod* out)
+{
+    return fromName(name, kStartMethodNames, out);
+}
 
 } // namespace taskline
