@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QLocale>
+#include <QUrlQuery>
 #include <algorithm>
 #include <cmath>
 
@@ -59,6 +60,21 @@ Step Step::makeSleep(double ms)
     return s;
 }
 
+bool Step::operator==(const Step& o) const
+{
+    if (kind != o.kind)
+        return false;
+    switch (kind) {
+    case StepKind::Compute:
+        return compute == o.compute;
+    case StepKind::Fetch:
+        return fetch == o.fetch;
+    case StepKind::Sleep:
+        return sleep == o.sleep;
+    }
+    return true;
+}
+
 QString Step::describe() const
 {
     switch (kind) {
@@ -74,13 +90,14 @@ QString Step::describe() const
         // Lab URLs say how long they take; show that rather than the URL.
         QString text = QStringLiteral("fetch");
         if (fetch.url.startsWith(QLatin1String("lab:/delay"))) {
-            const int at = fetch.url.indexOf(QLatin1String("ms="));
-            if (at >= 0) {
-                int end = at + 3;
-                while (end < fetch.url.size() && (fetch.url[end].isDigit() || fetch.url[end] == QLatin1Char('.')))
-                    ++end;
-                text += QLatin1Char(' ') + formatMs(fetch.url.mid(at + 3, end - at - 3).toDouble());
-            }
+            // The ms parameter itself, not any "ms=" inside another one ("items=3").
+            const qsizetype query = fetch.url.indexOf(QLatin1Char('?'));
+            bool ok = false;
+            const double ms = query < 0
+                ? 0
+                : QUrlQuery(fetch.url.mid(query + 1)).queryItemValue(QStringLiteral("ms")).toDouble(&ok);
+            if (ok)
+                text += QLatin1Char(' ') + formatMs(ms);
         } else {
             text += QLatin1Char(' ') + fetch.url;
         }
