@@ -2,7 +2,7 @@
 
 #include <QHash>
 #include <QLocale>
-
+#include <QUrlQuery>
 #include <algorithm>
 #include <cmath>
 
@@ -17,8 +17,7 @@ QString formatMs(double ms)
     return QString::number(ms, 'g', 6) + QStringLiteral(" ms");
 }
 
-template <typename E, size_t N>
-bool fromName(QStringView name, const char* const (&names)[N], E* out)
+template <typename E, size_t N> bool fromName(QStringView name, const char* const (&names)[N], E* out)
 {
     for (size_t i = 0; i < N; ++i) {
         if (name == QLatin1String(names[i])) {
@@ -61,6 +60,21 @@ Step Step::makeSleep(double ms)
     return s;
 }
 
+bool Step::operator==(const Step& o) const
+{
+    if (kind != o.kind)
+        return false;
+    switch (kind) {
+    case StepKind::Compute:
+        return compute == o.compute;
+    case StepKind::Fetch:
+        return fetch == o.fetch;
+    case StepKind::Sleep:
+        return sleep == o.sleep;
+    }
+    return true;
+}
+
 QString Step::describe() const
 {
     switch (kind) {
@@ -76,13 +90,14 @@ QString Step::describe() const
         // Lab URLs say how long they take; show that rather than the URL.
         QString text = QStringLiteral("fetch");
         if (fetch.url.startsWith(QLatin1String("lab:/delay"))) {
-            const int at = fetch.url.indexOf(QLatin1String("ms="));
-            if (at >= 0) {
-                int end = at + 3;
-                while (end < fetch.url.size() && (fetch.url[end].isDigit() || fetch.url[end] == QLatin1Char('.')))
-                    ++end;
-                text += QLatin1Char(' ') + formatMs(fetch.url.mid(at + 3, end - at - 3).toDouble());
-            }
+            // The ms parameter itself, not any "ms=" inside another one ("items=3").
+            const qsizetype query = fetch.url.indexOf(QLatin1Char('?'));
+            bool ok = false;
+            const double ms = query < 0
+                ? 0
+                : QUrlQuery(fetch.url.mid(query + 1)).queryItemValue(QStringLiteral("ms")).toDouble(&ok);
+            if (ok)
+                text += QLatin1Char(' ') + formatMs(ms);
         } else {
             text += QLatin1Char(' ') + fetch.url;
         }
@@ -189,7 +204,10 @@ int RunSettings::effectiveWorkers(int cores) const
     return 1;
 }
 
-const char* modeName(Mode m) { return kModeNames[int(m)]; }
+const char* modeName(Mode m)
+{
+    return kModeNames[int(m)];
+}
 
 QString modeLabel(Mode m)
 {
@@ -198,14 +216,41 @@ QString modeLabel(Mode m)
     return s;
 }
 
-bool modeFromName(QStringView name, Mode* out) { return fromName(name, kModeNames, out); }
-const char* kernelName(Kernel k) { return kKernelNames[int(k)]; }
-bool kernelFromName(QStringView name, Kernel* out) { return fromName(name, kKernelNames, out); }
-const char* gilBehaviourName(GilBehaviour g) { return kGilNames[int(g)]; }
-bool gilBehaviourFromName(QStringView name, GilBehaviour* out) { return fromName(name, kGilNames, out); }
-const char* fetchClientName(FetchClient c) { return kClientNames[int(c)]; }
-bool fetchClientFromName(QStringView name, FetchClient* out) { return fromName(name, kClientNames, out); }
-const char* startMethodName(StartMethod m) { return kStartMethodNames[int(m)]; }
-bool startMethodFromName(QStringView name, StartMethod* out) { return fromName(name, kStartMethodNames, out); }
+bool modeFromName(QStringView name, Mode* out)
+{
+    return fromName(name, kModeNames, out);
+}
+const char* kernelName(Kernel k)
+{
+    return kKernelNames[int(k)];
+}
+bool kernelFromName(QStringView name, Kernel* out)
+{
+    return fromName(name, kKernelNames, out);
+}
+const char* gilBehaviourName(GilBehaviour g)
+{
+    return kGilNames[int(g)];
+}
+bool gilBehaviourFromName(QStringView name, GilBehaviour* out)
+{
+    return fromName(name, kGilNames, out);
+}
+const char* fetchClientName(FetchClient c)
+{
+    return kClientNames[int(c)];
+}
+bool fetchClientFromName(QStringView name, FetchClient* out)
+{
+    return fromName(name, kClientNames, out);
+}
+const char* startMethodName(StartMethod m)
+{
+    return kStartMethodNames[int(m)];
+}
+bool startMethodFromName(QStringView name, StartMethod* out)
+{
+    return fromName(name, kStartMethodNames, out);
+}
 
 } // namespace taskline

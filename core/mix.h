@@ -2,7 +2,6 @@
 
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -79,7 +78,9 @@ struct Step
     ComputeStep compute; // valid when kind == Compute
     FetchStep fetch; // valid when kind == Fetch
     SleepStep sleep; // valid when kind == Sleep
-    bool operator==(const Step&) const = default;
+    // Compares the kind and its own member only: an editor that switches a step from fetch to compute may
+    // keep the old URL around, and that leftover is not written to a file, so it must not make steps differ.
+    bool operator==(const Step&) const;
 
     static Step makeCompute(double ms, Kernel kernel = Kernel::Regex, GilBehaviour gil = GilBehaviour::Interruptible,
         int64_t payloadBytes = 0);

@@ -42,5 +42,7 @@ inline constexpr int kMaxCount = 100'000;
 inline constexpr int kMaxExpandedTasks = 100'000;
 inline constexpr int64_t kMaxPayloadBytes = 256ll * 1024 * 1024;
 inline constexpr int kMaxWorkers = 1024;
+inline constexpr int kMaxTasksPerChild = 1'000'000;
+inline constexpr int64_t kMaxMixFileBytes = 64ll * 1024 * 1024; // loadMix refuses larger files unread
 
 } // namespace taskline
