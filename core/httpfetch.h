@@ -2,8 +2,8 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <atomic>
+#include <cstdint>
 
 namespace taskline {
 
@@ -20,13 +20,17 @@ struct FetchOptions
     long connectTimeoutMs = 10'000;
     long totalTimeoutMs = 60'000;
     long maxRedirects = 5;
+    int64_t maxBodyBytes = int64_t(64) << 20; // a larger body fails the fetch ("response larger than 64 MiB …")
 };
 
 // Turns "lab:/delay?ms=1" into labBase + "/delay?ms=1"; http(s) URLs are returned as they are.
+// Thread: any.
 QString resolveFetchUrl(const QString& url, const QString& labBase);
 
 // A real HTTP GET through libcurl's easy interface (protocols limited to http and https, redirects capped,
-// timeouts). Blocks the calling thread; returns promptly (error "stopped") once *stop becomes true.
+// timeouts). Blocks the calling thread; returns promptly (error "stopped", within about 20 ms) once *stop becomes
+// true. ok is false for transport errors and for HTTP status >= 400 (status and body are kept then). Every error
+// but "stopped" names the URL.
 // Thread: any; curl_global_init must have run (see initNetworking()).
 FetchResult fetchBlocking(const QString& url, const std::atomic<bool>* stop = nullptr, const FetchOptions& = {});
 
