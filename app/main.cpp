@@ -1,10 +1,36 @@
+#include "cli.h"
+#include "httpfetch.h"
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QCoreApplication>
+#include <cstdio>
 
 int main(int argc, char** argv)
 {
+    // Before any thread starts: libcurl's global state and enough descriptors for a thousand fetches.
+    taskline::initNetworking();
+    QCoreApplication::setOrganizationName(QStringLiteral("Taskline"));
+    QCoreApplication::setApplicationName(QStringLiteral("taskline"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TASKLINE_VERSION));
+
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    if (taskline::isCliCommand(args)) {
+        QCoreApplication app(argc, argv);
+        return taskline::runCli(args);
+    }
+
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        std::fprintf(stderr,
+            "taskline: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open.\n"
+            "Run a mix headless instead: taskline run preset:fetch-and-scan   (taskline --help for more)\n");
+        return 2;
+    }
     QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(QStringLiteral("Taskline"));
     taskline::MainWindow window;
     window.show();
     return app.exec();

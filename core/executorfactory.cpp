@@ -1,0 +1,26 @@
+#include "executor.h"
+#include "sequentialexecutor.h"
+#include "threadexecutor.h"
+
+namespace taskline {
+
+std::unique_ptr<Executor> makeExecutor(Mode mode)
+{
+    switch (mode) {
+    case Mode::Sequential:
+        return std::make_unique<SequentialExecutor>();
+    case Mode::Threads:
+        return std::make_unique<ThreadExecutor>();
+    case Mode::Coroutines:
+    case Mode::Processes:
+        return nullptr;
+    }
+    return nullptr;
+}
+
+bool isModeAvailable(Mode mode)
+{
+    return makeExecutor(mode) != nullptr;
+}
+
+} // namespace taskline

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "mix.h"
+#include "recorder.h"
+#include "runcontext.h"
+
+#include <QByteArray>
+
+namespace taskline {
+
+class Gil;
+
+// Runs the steps of one task on the calling thread, as a Python thread (or the main thread, or a worker
+// process) would: compute in chunks, fetch through blocking libcurl, sleep. With a GIL, the task holds it while
+// it runs Python code and drops it around I/O, sleeps and `releases` computes, exactly as CPython does.
+// Thread: the worker running the task.
+class TaskRunner
+{
+public:
+    TaskRunner(RunContext& ctx, Recorder& rec, Gil* gil)
+        : m_ctx(ctx)
+        , m_rec(rec)
+        , m_gil(gil)
+    { }
+
+    // Runs `task` from queued to done/failed and fills its outcome. With a GIL the caller does not hold it before
+    // or after. Returns false if the run was stopped while it ran.
+    bool run(const TaskInstance& task);
+
+    // Data a compute step works on: its payload, else the last fetched body, else a default page.
+    static QByteArray computeInput(const ComputeStep& step, const QByteArray& lastBody, int taskId);
+
+private:
+    bool acquire(int task, int step);
+    void release(int task);
+    bool compute(
+        const TaskInstance& task, int step, const ComputeStep& c, const QByteArray& input, TaskOutcome& outcome);
+
+    RunContext& m_ctx;
+    Recorder& m_rec;
+    Gil* m_gil;
+    bool m_holding = false; // this thread holds the GIL
+};
+
+} // namespace taskline
