@@ -1,0 +1,58 @@
+#pragma once
+
+#include "mix.h"
+#include "palette.h"
+
+#include <QWidget>
+
+namespace taskline {
+
+class TraceStore;
+
+enum class LaneMode
+{
+    ByWorker, // a lane per worker (main, thread-1 …, loop, process-1 …), plus the GIL lane in threads mode
+    ByTask, // a lane per task
+};
+
+// The live timeline with the per-core utilization under it, on one time axis. Shows a TraceStore that the
+// caller owns and appends to; call traceAppended() once per drained batch group (one repaint).
+// Thread: GUI only.
+class TraceView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TraceView(QWidget* parent = nullptr);
+    ~TraceView() override;
+
+    // The trace to show (not owned; nullptr clears). `mode` decides lanes such as the GIL lane.
+    void setTrace(const TraceStore* store, Mode mode, const RunSettings& settings);
+    // New batches were appended to the store: repaint once; follow the live edge if enabled.
+    void traceAppended();
+    // While running the time axis extends to the live edge.
+    void setRunning(bool running);
+
+    void setLaneMode(LaneMode mode);
+    LaneMode laneMode() const;
+    void setTheme(Theme theme);
+    Theme theme() const;
+    void setFollowLiveEdge(bool follow);
+    bool followsLiveEdge() const;
+
+    void zoomIn();
+    void zoomOut();
+    void zoomToFit();
+
+    void setSelectedTask(int task); // -1: none
+    int selectedTask() const;
+
+signals:
+    void taskSelected(int task); // by a click on a span; -1 when the click hit nothing
+    void laneModeChanged(LaneMode mode);
+
+private:
+    struct Private;
+    Private* d;
+};
+
+} // namespace taskline
