@@ -1,0 +1,200 @@
+#include "taskdetailspanel.h"
+
+#include "statebarchart.h"
+#include "summary.h"
+#include "summarypanel.h"
+#include "theme.h"
+#include "tracestore.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QScrollArea>
+#include <QVBoxLayout>
+#include <map>
+
+namespace taskline {
+
+TaskDetailsPanel::TaskDetailsPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->setSpacing(4);
+    m_name = new QLabel;
+    m_name->setObjectName(QStringLiteral("taskName"));
+    QFont f = m_name->font();
+    f.setBold(true);
+    f.setPointSizeF(f.pointSizeF() * 1.2);
+    m_name->setFont(f);
+    m_name->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_name);
+    m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("taskStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+    m_error = new QLabel;
+    m_error->setObjectName(QStringLiteral("taskError"));
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_error);
+    m_chart = new StateBarChart;
+    m_chart->setObjectName(QStringLiteral("stepChart"));
+    m_scroll = new QScrollArea;
+    m_scroll->setWidget(m_chart);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    layout->addWidget(m_scroll, 1);
+    m_hint = new QLabel;
+    m_hint->setWordWrap(true);
+    setMutedText(m_hint);
+    layout->addWidget(m_hint);
+    showTask(-1);
+}
+
+void TaskDetailsPanel::setRun(
+    const TraceStore* store, const std::vector<TaskInstance>* tasks, const RunSummary* summary)
+{
+    m_store = store;
+    m_tasks = tasks;
+    m_summary = summary;
+    if (!m_store || !m_tasks || m_task >= int(m_tasks->size()))
+        showTask(-1);
+    else
+        refresh();
+}
+
+void TaskDetailsPanel::showTask(int task)
+{
+    m_task = task;
+    if (task < 0)
+        showPlaceholder();
+    else
+        refresh();
+}
+
+void TaskDetailsPanel::showPlaceholder()
+{
+    m_name->setText(tr("No task selected"));
+    m_status->setText(tr("Click a task in the timeline, the summary or the mix to see its steps here."));
+    m_error->hide();
+    m_chart->setRows({});
+    m_hint->hide();
+}
+
+void TaskDetailsPanel::setTheme(Theme theme)
+{
+    m_theme = theme;
+    m_chart->setTheme(theme);
+    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(stateColor(TaskState::Failed, theme).name()));
+}
+
+QString TaskDetailsPanel::statusText() const
+{
+    return m_status->text();
+}
+
+QString TaskDetailsPanel::errorText() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
+}
+
+void TaskDetailsPanel::showSpec(const TaskSpec& spec)
+{
+    m_task = -1;
+    m_name->setText(spec.name);
+    m_status->setText(
+        (spec.count == 1 ? tr("Not run yet.") : tr("Not run yet: %1 copies in the mix.").arg(spec.count)));
+    m_error->hide();
+    std::vector<StateBarRow> rows;
+    for (size_t i = 0; i < spec.steps.size(); ++i) {
+        StateBarRow row;
+        row.label = QStringLiteral("%1. %2").arg(i + 1).arg(spec.steps[i].describe());
+        row.id = int(i);
+        rows.push_back(std::move(row));
+    }
+    m_chart->setRows(std::move(rows));
+    m_hint->setText(tr("Run the mix to see how long each step took and what it waited for."));
+    m_hint->show();
+}
+
+void TaskDetailsPanel::refresh()
+{
+    if (m_task < 0)
+        return; // nothing, or a task of the mix (showSpec), is shown
+    if (!m_store || !m_tasks || m_task >= int(m_tasks->size()) || m_task >= m_store->taskCount()) {
+        showPlaceholder();
+        return;
+    }
+    const TaskInstance& task = (*m_tasks)[size_t(m_task)];
+    const TraceStore& store = *m_store;
+    m_name->setText(task.name);
+
+    // Status line: state, worker, when it ran.
+    const TaskState state = store.taskState(m_task);
+    const QLocale l;
+    QString status;
+    const TaskSummary* ts
+        = m_summary && size_t(m_task) < m_summary->tasks.size() ? &m_summary->tasks[size_t(m_task)] : nullptr;
+    if (ts && ts->status == QLatin1String("stopped"))
+        status = tr("Stopped (the run ended first)");
+    else
+        status = stateLabel(state);
+    const int worker = store.taskWorker(m_task);
+    if (worker >= 0 && size_t(worker) < store.workers().size())
+        status += tr(" · on %1").arg(store.workers()[size_t(worker)].name);
+    if (store.taskStartNs(m_task) >= 0) {
+        const double start = double(store.taskStartNs(m_task)) / 1e6;
+        status += tr(" · started at %1").arg(SummaryPanel::formatDuration(start));
+        if (store.taskEndNs(m_task) >= 0) {
+            const double end = double(store.taskEndNs(m_task)) / 1e6;
+            status += tr(", ended at %1").arg(SummaryPanel::formatDuration(end));
+        }
+    }
+    m_status->setText(status);
+    const QString error = ts ? ts->error : QString();
+    const bool showError = !error.isEmpty() && (state == TaskState::Failed || ts->status == QLatin1String("stopped"));
+    m_error->setText(error);
+    m_error->setVisible(showError);
+
+    // Per step: the time of its spans, by state. Open spans of a running task count up to the newest event.
+    const int64_t openEnd = store.isFinished() ? store.endNs() : store.lastEventNs();
+    std::map<int, StateBarRow> bySteps;
+    for (uint32_t i : store.taskSpans(m_task)) {
+        const Span& sp = store.spans()[i];
+        if (int(sp.state) >= kTimedStateCount)
+            continue;
+        const int64_t end = sp.endNs == TraceStore::kOpen ? openEnd : sp.endNs;
+        bySteps[sp.step].ms[size_t(sp.state)] += double(std::max<int64_t>(0, end - sp.startNs)) / 1e6;
+    }
+    StateBarRow whole;
+    whole.label = tr("Whole task");
+    whole.id = -2;
+    for (const auto& [step, row] : bySteps)
+        for (int s = 0; s < kTimedStateCount; ++s)
+            whole.ms[size_t(s)] += row.ms[size_t(s)];
+    whole.trailing = SummaryPanel::formatDuration(whole.total());
+    std::vector<StateBarRow> rows { whole };
+    if (auto it = bySteps.find(-1); it != bySteps.end() && it->second.total() > 0) {
+        StateBarRow row = it->second;
+        row.label = tr("Before step 1");
+        row.id = -1;
+        row.trailing = SummaryPanel::formatDuration(row.total());
+        rows.push_back(row);
+    }
+    for (size_t i = 0; i < task.steps.size(); ++i) {
+        StateBarRow row;
+        if (auto it = bySteps.find(int(i)); it != bySteps.end())
+            row = it->second;
+        row.label = QStringLiteral("%1. %2").arg(i + 1).arg(task.steps[i].describe());
+        row.id = int(i);
+        row.trailing = row.total() > 0 ? SummaryPanel::formatDuration(row.total()) : tr("not reached");
+        rows.push_back(std::move(row));
+    }
+    m_chart->setRows(std::move(rows));
+    m_hint->setText(tr("Hover a bar for its breakdown by state."));
+    m_hint->show();
+}
+
+} // namespace taskline
