@@ -68,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_statusTimer = new QTimer(this);
     m_statusTimer->setInterval(250);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateLiveSummary);
 
     readSettings();
     m_summaryPanel->showIdle();

@@ -147,6 +147,7 @@ private:
     void onBatchesAvailable(quint64 runId);
     void onRunFinished(quint64 runId);
     void updateStatus();
+    void updateLiveSummary();
     static QByteArray fingerprint(const Mix& mix);
 
     MixDocument* m_doc;

@@ -136,6 +136,18 @@ void MainWindow::onRunFinished(quint64 runId)
     emit runFinished();
 }
 
+void MainWindow::updateLiveSummary()
+{
+    // A few times a second, not per batch: the bars sum every span of every task.
+    if (!m_controller->isRunning() || m_store.eventCount() == 0)
+        return;
+    const int workers = m_runSettings.effectiveWorkers(UtilSampler::coreCount());
+    m_summaryPanel->showLive(
+        m_store, SummaryPanel::describeSettings(m_runSettings, workers), double(m_runClock.elapsed()));
+    if (m_detailsPanel->task() >= 0)
+        m_summaryPanel->setSelectedTask(m_detailsPanel->task());
+}
+
 void MainWindow::updateStatus()
 {
     if (!m_statusState)

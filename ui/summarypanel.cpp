@@ -2,6 +2,7 @@
 
 #include "statebarchart.h"
 #include "theme.h"
+#include "tracestore.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -159,6 +160,59 @@ void SummaryPanel::showRunning(const QString& what)
     m_pages->setCurrentIndex(0);
 }
 
+void SummaryPanel::showLive(const TraceStore& store, const QString& what, double elapsedMs)
+{
+    m_summary.reset();
+    const QLocale l;
+    m_title->setText(tr("Running: %1").arg(what));
+    m_wall->setText(tr("%1 so far").arg(formatDuration(elapsedMs)));
+    // The utilization samples measure the run's CPU as it goes: CPU time and cores in use so far.
+    double cpuNs = 0;
+    double sampledNs = 0;
+    for (const UtilSample& u : store.utilization()) {
+        cpuNs += double(u.processCores) * double(u.intervalNs);
+        sampledNs += double(u.intervalNs);
+    }
+    m_cpu->setText(formatDuration(cpuNs / 1e6));
+    m_cores->setText(
+        sampledNs > 0 ? tr("%1 of %2").arg(l.toString(cpuNs / sampledNs, 'f', 2)).arg(store.cores()) : tr("—"));
+    m_speedup->setText(QStringLiteral("<span style='font-weight:normal; font-size:small; color:%1'>%2</span>")
+                           .arg(themeColors(m_theme).mutedText.name(), tr("when the run ends")));
+    m_events->setText(tr("%1 events so far").arg(l.toString(qulonglong(store.eventCount()))));
+    QStringList warnings;
+    if (store.droppedEvents() > 0)
+        warnings << tr("%1 events were dropped (the recorder's buffers overflowed): the timeline has gaps.")
+                        .arg(l.toString(qulonglong(store.droppedEvents())));
+    showWarnings(warnings);
+
+    std::vector<StateBarRow> rows;
+    rows.reserve(size_t(store.taskCount()));
+    for (int t = 0; t < store.taskCount(); ++t) {
+        StateBarRow row;
+        row.label = store.taskName(t);
+        row.id = t;
+        const auto ns = store.taskStateNs(t);
+        for (int i = 0; i < kTimedStateCount; ++i)
+            row.ms[size_t(i)] = double(ns[size_t(i)]) / 1e6;
+        const TaskState state = store.taskState(t);
+        row.failed = state == TaskState::Failed;
+        row.trailing = row.failed ? tr("failed") : formatDuration(row.total());
+        rows.push_back(std::move(row));
+    }
+    m_legend->setText(StateBarChart::legendHtml(rows, m_theme));
+    m_chart->setRows(std::move(rows));
+    m_pages->setCurrentIndex(1);
+}
+
+void SummaryPanel::showWarnings(const QStringList& warnings)
+{
+    const QString warn = stateColor(TaskState::Failed, m_theme).name();
+    m_warnings->setText(warnings.isEmpty()
+            ? QString()
+            : QStringLiteral("<span style='color:%1'>⚠ %2</span>").arg(warn, warnings.join(QStringLiteral("<br>⚠ "))));
+    m_warnings->setVisible(!warnings.isEmpty());
+}
+
 void SummaryPanel::showSummary(const RunSummary& summary, std::optional<double> sequentialWallMs)
 {
     m_summary = summary;
@@ -221,7 +275,6 @@ void SummaryPanel::rebuild()
     m_events->setText(tr("%1 events recorded").arg(l.toString(qulonglong(s.events))));
 
     QStringList warnings;
-    const QString warn = stateColor(TaskState::Failed, m_theme).name();
     if (!s.error.isEmpty())
         warnings << tr("The run could not run: %1").arg(s.error.toHtmlEscaped());
     if (s.stopped)
@@ -235,10 +288,7 @@ void SummaryPanel::rebuild()
     if (s.droppedEvents > 0)
         warnings << tr("%1 events were dropped (the recorder's buffers overflowed): the timeline has gaps.")
                         .arg(l.toString(qulonglong(s.droppedEvents)));
-    m_warnings->setText(warnings.isEmpty()
-            ? QString()
-            : QStringLiteral("<span style='color:%1'>⚠ %2</span>").arg(warn, warnings.join(QStringLiteral("<br>⚠ "))));
-    m_warnings->setVisible(!warnings.isEmpty());
+    showWarnings(warnings);
 
     std::vector<StateBarRow> rows;
     rows.reserve(s.tasks.size());

@@ -13,6 +13,7 @@ class QStackedWidget;
 namespace taskline {
 
 class StateBarChart;
+class TraceStore;
 
 // What a run measured, once it is over: wall time, CPU time, cores used on average, the speedup against the last
 // sequential run of the same mix in this window, warnings (stopped, failed tasks, dropped events), and a stacked
@@ -26,6 +27,8 @@ public:
 
     void showIdle(); // no run yet
     void showRunning(const QString& what); // "Threads · 6 workers · GIL on"
+    // While a run goes on: the time so far, the CPU the samples saw, and each task's bar as it grows.
+    void showLive(const TraceStore& store, const QString& what, double elapsedMs);
     // `sequentialWallMs`: the last sequential run of the same mix, if any.
     void showSummary(const RunSummary& summary, std::optional<double> sequentialWallMs);
     void setTheme(Theme theme);
@@ -46,6 +49,7 @@ signals:
 
 private:
     void rebuild();
+    void showWarnings(const QStringList& warnings);
 
     std::optional<RunSummary> m_summary;
     std::optional<double> m_sequentialMs;

@@ -40,8 +40,10 @@ QPalette widgetPalette(Theme theme)
         return p;
     }
     const ThemeColors& c = themeColors(Theme::Dark);
-    const QColor window(0x2b, 0x2d, 0x31);
-    const QColor button(0x35, 0x37, 0x3c);
+    // Fields (Base) darker than the panels (Window), buttons lighter: Fusion draws thin frames, so the surfaces
+    // themselves must tell fields, buttons and panels apart.
+    const QColor window(0x30, 0x32, 0x37);
+    const QColor button(0x3c, 0x3f, 0x45);
     const QColor disabledText(0x7d, 0x82, 0x8a);
     QPalette p;
     p.setColor(QPalette::Window, window);
@@ -60,9 +62,9 @@ QPalette widgetPalette(Theme theme)
     p.setColor(QPalette::Link, c.selection);
     p.setColor(QPalette::LinkVisited, c.selection);
     // Fusion draws frames and bevels from these.
-    p.setColor(QPalette::Light, QColor(0x4a, 0x4d, 0x53));
-    p.setColor(QPalette::Midlight, QColor(0x3e, 0x41, 0x46));
-    p.setColor(QPalette::Mid, QColor(0x26, 0x28, 0x2b));
+    p.setColor(QPalette::Light, QColor(0x55, 0x59, 0x60));
+    p.setColor(QPalette::Midlight, QColor(0x48, 0x4b, 0x52));
+    p.setColor(QPalette::Mid, QColor(0x22, 0x24, 0x27));
     p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
     p.setColor(QPalette::Shadow, Qt::black);
     for (auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
