@@ -4,7 +4,7 @@
 
 #include <QDialogButtonBox>
 #include <QFrame>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
@@ -28,7 +28,7 @@ HelpDialog::HelpDialog(QWidget* parent)
 {
     setWindowTitle(tr("Which model should I use?"));
     setObjectName(QStringLiteral("helpDialog"));
-    resize(640, 720);
+    resize(720, 760);
 
     const std::vector<Point> points = {
         { QT_TR_NOOP("First ask: do your tasks wait, or work?"),
@@ -91,7 +91,9 @@ HelpDialog::HelpDialog(QWidget* parent)
         text->setWordWrap(true);
         text->setTextFormat(Qt::RichText);
         column->addWidget(text);
-        auto* buttons = new QHBoxLayout;
+        // Two buttons a row: the text wraps to the dialog's width, never wider.
+        auto* buttons = new QGridLayout;
+        buttons->setHorizontalSpacing(8);
         int added = 0;
         for (const QString& preset : point.presets) {
             if (!available.contains(preset))
@@ -103,13 +105,13 @@ HelpDialog::HelpDialog(QWidget* parent)
             button->setObjectName(QStringLiteral("open-") + preset);
             button->setToolTip(mix.description);
             connect(button, &QPushButton::clicked, this, [this, preset] { emit presetRequested(preset); });
-            buttons->addWidget(button);
+            buttons->addWidget(button, added / 2, added % 2);
             if (!m_offered.contains(preset))
                 m_offered << preset;
             ++added;
         }
         if (added > 0) {
-            buttons->addStretch(1);
+            buttons->setColumnStretch(2, 1);
             column->addLayout(buttons);
         }
     }
@@ -119,6 +121,7 @@ HelpDialog::HelpDialog(QWidget* parent)
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(scroll, 1);
     auto* box = new QDialogButtonBox(QDialogButtonBox::Close);

@@ -15,6 +15,7 @@
 #include "theme.h"
 #include "undocommands.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -30,16 +31,19 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
+#include <QTextEdit>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace taskline {
 
@@ -297,12 +301,22 @@ void MainWindow::createDocks()
     presets->setMenu(presetMenu);
     nameRow->addWidget(presets);
     mixLayout->addLayout(nameRow);
-    m_mixDescription = new QLabel;
+    // The description can be a paragraph: up to four lines show, a longer one scrolls, so that the editor below
+    // keeps its room on small screens.
+    m_mixDescription = new QTextEdit;
     m_mixDescription->setObjectName(QStringLiteral("mixDescription"));
-    m_mixDescription->setWordWrap(true);
-    m_mixDescription->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_mixDescription->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+    m_mixDescription->setReadOnly(true);
+    m_mixDescription->setFrameShape(QFrame::NoFrame);
+    m_mixDescription->viewport()->setAutoFillBackground(false);
+    m_mixDescription->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_mixDescription->document()->setDocumentMargin(0);
+    m_mixDescription->setToolTip(tr("Edit → Edit Mix Description…"));
     setMutedText(m_mixDescription);
+    connect(m_mixDescription->document()->documentLayout(), &QAbstractTextDocumentLayout::documentSizeChanged, this,
+        [this](const QSizeF& size) {
+            const int fourLines = m_mixDescription->fontMetrics().lineSpacing() * 4;
+            m_mixDescription->setFixedHeight(std::min(int(std::ceil(size.height())), fourLines) + 2);
+        });
     mixLayout->addWidget(m_mixDescription);
 
     auto* split = new QSplitter(Qt::Vertical);
@@ -330,6 +344,7 @@ void MainWindow::createDocks()
     m_taskView->setEditTriggers(
         QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::AnyKeyPressed);
     m_taskView->addAction(action(QStringLiteral("removeTask")));
+    m_taskView->setMinimumHeight(m_taskView->verticalHeader()->defaultSectionSize() * 3);
     tasksLayout->addWidget(m_taskView, 1);
     auto* taskButtons = new QHBoxLayout;
     taskButtons->setSpacing(2);
@@ -373,21 +388,37 @@ void MainWindow::createDocks()
             QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
         return d;
     };
+    // On a small screen the left column scrolls rather than pushing the window past the screen's bottom.
+    auto scrollable = [](QWidget* content) {
+        auto* area = new QScrollArea;
+        area->setWidget(content);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        return area;
+    };
     m_runDock = dock(QStringLiteral("runDock"), tr("Run"), m_runPanel);
-    m_mixDock = dock(QStringLiteral("mixDock"), tr("Mix"), mixPanel);
+    // A strip above (or below) the timeline: the controls sit next to what they change.
+    m_runDock->setAllowedAreas(Qt::TopDockWidgetArea | Qt::BottomDockWidgetArea);
+    m_mixDock = dock(QStringLiteral("mixDock"), tr("Mix"), scrollable(mixPanel));
     m_summaryDock = dock(QStringLiteral("summaryDock"), tr("Summary"), m_summaryPanel);
     m_detailsDock = dock(QStringLiteral("detailsDock"), tr("Selected Task"), m_detailsPanel);
     // The left column runs the whole height; the summary and details share the bottom under the timeline.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
-    addDockWidget(Qt::LeftDockWidgetArea, m_runDock);
+    addDockWidget(Qt::TopDockWidgetArea, m_runDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_mixDock);
-    splitDockWidget(m_runDock, m_mixDock, Qt::Vertical);
     addDockWidget(Qt::BottomDockWidgetArea, m_summaryDock);
     splitDockWidget(m_summaryDock, m_detailsDock, Qt::Horizontal);
-    resizeDocks({ m_runDock, m_summaryDock }, { 440, 300 }, Qt::Horizontal);
-    resizeDocks({ m_summaryDock, m_detailsDock }, { 700, 420 }, Qt::Horizontal);
-    resizeDocks({ m_summaryDock }, { 300 }, Qt::Vertical);
+    // First-start proportions for the screen at hand; restoreState() replaces them later.
+    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
+                                                          : QRect(0, 0, 1600, 1000);
+    const int left = std::clamp(screen.width() * 28 / 100, 360, 460);
+    const int bottom = std::clamp(screen.height() * 30 / 100, 220, 300);
+    resizeDocks({ m_mixDock }, { left }, Qt::Horizontal);
+    resizeDocks({ m_summaryDock, m_detailsDock },
+        { (screen.width() - left) * 6 / 10, (screen.width() - left) * 4 / 10 }, Qt::Horizontal);
+    resizeDocks({ m_summaryDock }, { bottom }, Qt::Vertical);
 }
 
 void MainWindow::createMenus()
@@ -507,9 +538,12 @@ void MainWindow::connectDocument()
     connect(m_doc, &MixDocument::sourceChanged, this, [this] { updateTitle(); });
     connect(m_doc, &MixDocument::infoChanged, this, [this] {
         const Mix& mix = m_doc->mix();
-        if (m_mixName->text() != mix.name)
+        if (m_mixName->text() != mix.name) {
             m_mixName->setText(mix.name);
-        m_mixDescription->setText(mix.description.isEmpty() ? tr("No description.") : mix.description);
+            if (!m_mixName->hasFocus())
+                m_mixName->setCursorPosition(0); // show the start of a long name, not its end
+        }
+        m_mixDescription->setPlainText(mix.description.isEmpty() ? tr("No description.") : mix.description);
         m_mixName->setStyleSheet({});
         m_mixName->setToolTip({});
     });
@@ -601,7 +635,7 @@ void MainWindow::setTheme(Theme theme)
     m_traceView->setTheme(theme);
     m_summaryPanel->setTheme(theme);
     m_detailsPanel->setTheme(theme);
-    m_taskMessage->setStyleSheet(QStringLiteral("color: %1;").arg(stateColor(TaskState::Failed, theme).name()));
+    m_taskMessage->setStyleSheet(QStringLiteral("color: %1;").arg(errorTextColor(theme).name()));
     refreshIcons();
     updateStatus();
 }

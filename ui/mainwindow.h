@@ -22,6 +22,7 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QTableView;
+class QTextEdit;
 class QTimer;
 
 namespace taskline {
@@ -156,7 +157,7 @@ private:
 
     // Widgets
     QLineEdit* m_mixName = nullptr;
-    QLabel* m_mixDescription = nullptr;
+    QTextEdit* m_mixDescription = nullptr;
     QTableView* m_taskView = nullptr;
     QLabel* m_taskMessage = nullptr;
     StepEditor* m_stepEditor = nullptr;

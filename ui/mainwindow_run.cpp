@@ -8,6 +8,7 @@
 #include "runpanel.h"
 #include "summarypanel.h"
 #include "taskdetailspanel.h"
+#include "theme.h"
 #include "utilsampler.h"
 
 #include <QAction>
@@ -185,9 +186,8 @@ void MainWindow::updateStatus()
                                   : tr("%1 events").arg(l.toString(qulonglong(m_store.eventCount()))));
     const uint64_t dropped = m_store.droppedEvents();
     m_statusDropped->setText(tr("%1 dropped").arg(l.toString(qulonglong(dropped))));
-    m_statusDropped->setStyleSheet(dropped > 0
-            ? QStringLiteral("color: %1; font-weight: bold;").arg(stateColor(TaskState::Failed, m_theme).name())
-            : QString());
+    m_statusDropped->setStyleSheet(
+        dropped > 0 ? QStringLiteral("color: %1; font-weight: bold;").arg(errorTextColor(m_theme).name()) : QString());
 }
 
 } // namespace taskline

@@ -46,24 +46,25 @@ RunPanel::RunPanel(QWidget* parent)
     , m_cores(std::max(1, UtilSampler::coreCount()))
 {
     auto* layout = new QVBoxLayout(this);
-    // A grid rather than a QFormLayout: its word-wrapped hint rows get their full height, and rows of the
-    // options other modes have collapse when hidden.
-    auto* grid = new QGridLayout;
-    grid->setColumnStretch(1, 1);
-    grid->setVerticalSpacing(6);
-    layout->addLayout(grid);
-    int row = 0;
-    auto addRow = [&](const QString& label, QWidget* field) {
+    layout->setContentsMargins(8, 4, 8, 4);
+    layout->setSpacing(2);
+    auto* row = new QHBoxLayout;
+    row->setSpacing(6);
+    layout->addLayout(row);
+    bool first = true;
+    auto add = [&](const QString& label, QWidget* field) {
+        if (!first)
+            row->addSpacing(10);
+        first = false;
         if (!label.isEmpty()) {
             auto* l = new QLabel(label);
             l->setBuddy(field);
             l->setObjectName(field->objectName() + QStringLiteral("Label"));
-            grid->addWidget(l, row, 0);
-            m_rowLabels.insert(field, l);
+            row->addWidget(l);
+            m_labels.insert(field, l);
         }
-        grid->addWidget(field, row++, 1);
+        row->addWidget(field);
     };
-    auto addHint = [&](QLabel* hint) { grid->addWidget(hint, row++, 1); };
 
     m_mode = new QComboBox;
     m_mode->setObjectName(QStringLiteral("mode"));
@@ -78,28 +79,21 @@ RunPanel::RunPanel(QWidget* parent)
             item->setToolTip(tr("This build of Taskline does not have the %1 mode yet.").arg(modeName(m)));
         }
     }
-    addRow(tr("&Mode"), m_mode);
-    m_modeHint = new QLabel;
-    m_modeHint->setObjectName(QStringLiteral("modeHint"));
-    m_modeHint->setWordWrap(true);
-    setMutedText(m_modeHint);
-    addHint(m_modeHint);
+    m_mode->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    add(tr("&Mode"), m_mode);
 
     m_workers = new QSpinBox;
     m_workers->setObjectName(QStringLiteral("workers"));
     m_workers->setRange(0, kMaxWorkers);
     m_workers->setAccelerated(true);
-    m_workersHint = new QLabel;
-    m_workersHint->setObjectName(QStringLiteral("workersHint"));
-    m_workersHint->setWordWrap(true);
-    setMutedText(m_workersHint);
-    addRow(tr("&Workers"), m_workers);
-    addHint(m_workersHint);
+    m_workers->setMinimumWidth(m_workers->fontMetrics().horizontalAdvance(QStringLiteral("Default (000)")) + 34);
+    add(tr("&Workers"), m_workers);
 
-    m_gil = new QCheckBox(tr("Emulate CPython's &GIL"));
+    m_gil = new QCheckBox(tr("&GIL"));
     m_gil->setObjectName(QStringLiteral("gil"));
-    m_gil->setToolTip(tr("Off: free-threaded Python (3.13t, 3.14): threads run Python code in parallel."));
-    addRow(QString(), m_gil);
+    m_gil->setToolTip(tr("Emulate CPython's GIL. Off: free-threaded Python (3.13t, 3.14), where threads run Python "
+                         "code in parallel."));
+    add(QString(), m_gil);
 
     m_switchInterval = new QDoubleSpinBox;
     m_switchInterval->setObjectName(QStringLiteral("switchInterval"));
@@ -109,36 +103,45 @@ RunPanel::RunPanel(QWidget* parent)
     m_switchInterval->setSuffix(tr(" ms"));
     m_switchInterval->setToolTip(tr("sys.setswitchinterval(): how long a thread waits for the GIL before it asks "
                                     "the holder to drop it (CPython: 5 ms)."));
-    addRow(tr("S&witch interval"), m_switchInterval);
+    add(tr("S&witch interval"), m_switchInterval);
 
     m_startMethod = new QComboBox;
     m_startMethod->setObjectName(QStringLiteral("startMethod"));
-    m_startMethod->addItem(tr("spawn (a fresh interpreter)"));
-    m_startMethod->addItem(tr("forkserver (Linux default since 3.14)"));
-    addRow(tr("&Start method"), m_startMethod);
+    m_startMethod->addItem(tr("spawn"));
+    m_startMethod->addItem(tr("forkserver"));
+    m_startMethod->setToolTip(tr("spawn: each worker starts a fresh interpreter. forkserver: workers are forked "
+                                 "from a small server process (Linux's default since Python 3.14)."));
+    add(tr("&Start method"), m_startMethod);
 
     m_maxTasksPerChild = new QSpinBox;
     m_maxTasksPerChild->setObjectName(QStringLiteral("maxTasksPerChild"));
     m_maxTasksPerChild->setRange(0, kMaxTasksPerChild);
     m_maxTasksPerChild->setSpecialValueText(tr("Keep workers"));
     m_maxTasksPerChild->setToolTip(tr("maxtasksperchild: replace a worker process after this many tasks."));
-    addRow(tr("Tasks per &child"), m_maxTasksPerChild);
+    add(tr("Tasks per &child"), m_maxTasksPerChild);
 
-    m_offload = new QCheckBox(tr("&Offload blocking calls to threads"));
+    m_offload = new QCheckBox(tr("&Offload blocking calls"));
     m_offload->setObjectName(QStringLiteral("offload"));
-    m_offload->setToolTip(tr("asyncio.to_thread(): blocking fetches and computing leave the event loop free."));
-    addRow(QString(), m_offload);
+    m_offload->setToolTip(tr("asyncio.to_thread(): blocking fetches and computing run on threads and leave the "
+                             "event loop free."));
+    add(QString(), m_offload);
 
     m_limit = new QSpinBox;
     m_limit->setObjectName(QStringLiteral("limit"));
     m_limit->setRange(0, kMaxExpandedTasks);
     m_limit->setSpecialValueText(tr("No limit"));
     m_limit->setToolTip(tr("asyncio.Semaphore: at most this many tasks in flight at once."));
-    addRow(tr("&Limit"), m_limit);
+    add(tr("&Limit"), m_limit);
 
+    row->addStretch(1);
     m_buttons = new QWidget;
-    layout->addWidget(m_buttons);
-    layout->addStretch(1);
+    row->addWidget(m_buttons);
+
+    m_hint = new QLabel;
+    m_hint->setObjectName(QStringLiteral("modeHint"));
+    m_hint->setWordWrap(true);
+    setMutedText(m_hint);
+    layout->addWidget(m_hint);
 
     connect(m_mode, &QComboBox::activated, this, [this] {
         updateVisibility();
@@ -155,7 +158,10 @@ RunPanel::RunPanel(QWidget* parent)
     connect(m_switchInterval, &QDoubleSpinBox::valueChanged, this, [this] { edited(tr("Switch Interval")); });
     connect(m_startMethod, &QComboBox::activated, this, [this] { edited(tr("Start Method")); });
     connect(m_maxTasksPerChild, &QSpinBox::valueChanged, this, [this] { edited(tr("Tasks per Child")); });
-    connect(m_offload, &QCheckBox::toggled, this, [this] { edited(tr("Offload")); });
+    connect(m_offload, &QCheckBox::toggled, this, [this] {
+        updateVisibility();
+        edited(tr("Offload"));
+    });
     connect(m_limit, &QSpinBox::valueChanged, this, [this] { edited(tr("Limit")); });
 
     setSettings(RunSettings());
@@ -164,14 +170,13 @@ RunPanel::RunPanel(QWidget* parent)
 void RunPanel::setRunActions(QAction* run, QAction* stop)
 {
     auto* row = new QHBoxLayout(m_buttons);
-    row->setContentsMargins(0, 6, 0, 0);
+    row->setContentsMargins(8, 0, 0, 0);
     for (QAction* a : { run, stop }) {
         auto* button = new QToolButton;
         button->setDefaultAction(a);
         button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        button->setIconSize(QSize(20, 20));
-        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-        button->setMinimumHeight(32);
+        button->setIconSize(QSize(18, 18));
+        button->setMinimumSize(84, 30);
         row->addWidget(button);
     }
 }
@@ -227,40 +232,24 @@ QString RunPanel::workersExplanation() const
 void RunPanel::updateVisibility()
 {
     const RunSettings s = settings();
-    const bool pool = s.mode == Mode::Threads || s.mode == Mode::Processes;
-    m_workers->setEnabled(pool);
     m_workers->setSpecialValueText(tr("Default (%1)").arg(s.effectiveWorkers(m_cores)));
-    m_workersHint->setText(workersExplanation());
-    m_modeHint->setText(modeHint(s.mode));
+    m_hint->setText(modeHint(s.mode) + QLatin1Char(' ') + workersExplanation());
+    // Only what applies to the mode is shown: the strip stays one line.
+    const bool pool = s.mode == Mode::Threads || s.mode == Mode::Processes;
     const bool threads = s.mode == Mode::Threads || (s.mode == Mode::Coroutines && s.offload);
-    m_gil->setEnabled(threads);
-    m_switchInterval->setEnabled(threads && s.gil);
-    auto showRow = [this](QWidget* field, bool visible) {
+    auto show = [this](QWidget* field, bool visible) {
         field->setVisible(visible);
-        if (QLabel* label = m_rowLabels.value(field))
+        if (QLabel* label = m_labels.value(field))
             label->setVisible(visible);
     };
-    showRow(m_startMethod, s.mode == Mode::Processes);
-    showRow(m_maxTasksPerChild, s.mode == Mode::Processes);
-    showRow(m_offload, s.mode == Mode::Coroutines);
-    showRow(m_limit, s.mode == Mode::Coroutines);
-    fitHints();
-}
-
-void RunPanel::resizeEvent(QResizeEvent* event)
-{
-    QWidget::resizeEvent(event);
-    fitHints();
-}
-
-void RunPanel::fitHints()
-{
-    // A dock does not lay out by height-for-width: give each wrapped hint the height its text needs at its width.
-    for (QLabel* hint : { m_modeHint, m_workersHint }) {
-        const int h = hint->heightForWidth(std::max(hint->width(), 100));
-        if (h > 0 && hint->minimumHeight() != h)
-            hint->setMinimumHeight(h);
-    }
+    show(m_workers, pool);
+    show(m_gil, threads);
+    show(m_switchInterval, threads);
+    m_switchInterval->setEnabled(s.gil);
+    show(m_startMethod, s.mode == Mode::Processes);
+    show(m_maxTasksPerChild, s.mode == Mode::Processes);
+    show(m_offload, s.mode == Mode::Coroutines);
+    show(m_limit, s.mode == Mode::Coroutines);
 }
 
 void RunPanel::edited(const QString& what)

@@ -1,5 +1,7 @@
 #include "statebarchart.h"
 
+#include "theme.h"
+
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -89,7 +91,9 @@ int StateBarChart::rowAt(int y) const
 
 int StateBarChart::labelWidth() const
 {
-    // At most a third of the width: the bars are the point.
+    // At most a third of the width: the bars are the point. Rows without bars (steps not run yet) have the room.
+    if (m_scale <= 0)
+        return std::max(60, width() - 2 * kMargin - kGap - trailingWidth());
     return std::min(m_labelWidth, std::max(60, width() / 3));
 }
 
@@ -149,7 +153,7 @@ void StateBarChart::paintEvent(QPaintEvent* event)
                 x += w;
             }
         }
-        p.setPen(row.failed ? stateColor(TaskState::Failed, m_theme) : pal.color(QPalette::Text));
+        p.setPen(row.failed ? errorTextColor(m_theme) : pal.color(QPalette::Text));
         p.drawText(QRect(width() - kMargin - tw, line.top(), tw, rh), Qt::AlignRight | Qt::AlignVCenter,
             fontMetrics().elidedText(row.trailing, Qt::ElideRight, tw));
     }
@@ -209,7 +213,8 @@ QString StateBarChart::legendHtml(const std::vector<StateBarRow>& rows, Theme th
     for (int s = 0; s < kTimedStateCount; ++s)
         if (seen[size_t(s)])
             parts << QStringLiteral("<span style='color:%1; font-size:large'>■</span>&nbsp;%2")
-                         .arg(stateColor(TaskState(s), theme).name(), stateLabel(TaskState(s)));
+                         .arg(stateColor(TaskState(s), theme).name(),
+                             stateLabel(TaskState(s)).replace(QLatin1Char(' '), QStringLiteral("&nbsp;")));
     return parts.join(QStringLiteral("&nbsp;&nbsp;&nbsp; "));
 }
 

@@ -16,7 +16,6 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
-#include <QStackedWidget>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -98,7 +97,7 @@ StepEditor::StepEditor(MixDocument* doc, QWidget* parent)
     m_list->verticalHeader()->setDefaultSectionSize(m_list->fontMetrics().height() + 8);
     m_list->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_list->verticalHeader()->setDefaultAlignment(Qt::AlignCenter);
-    m_list->setMinimumHeight(90);
+    m_list->setMinimumHeight(m_list->verticalHeader()->defaultSectionSize() * 3);
     layout->addWidget(m_list, 1);
 
     auto* buttons = new QHBoxLayout;
@@ -170,10 +169,11 @@ StepEditor::StepEditor(MixDocument* doc, QWidget* parent)
 
 void StepEditor::buildFields()
 {
+    // One form for every kind (rows of the other kinds hidden), so that all labels line up in one column.
     m_fieldsBox = new QWidget;
-    auto* outer = new QFormLayout(m_fieldsBox);
-    outer->setContentsMargins(0, 6, 0, 0);
-    outer->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_form = new QFormLayout(m_fieldsBox);
+    m_form->setContentsMargins(0, 6, 0, 0);
+    m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
     m_kind = new QComboBox;
     m_kind->setObjectName(QStringLiteral("kind"));
@@ -181,87 +181,93 @@ void StepEditor::buildFields()
     m_kind->addItem(tr("Fetch: an HTTP request"));
     m_kind->addItem(tr("Sleep: wait without using the CPU"));
     connect(m_kind, &QComboBox::activated, this, [this](int i) { onKindChosen(i); });
-    outer->addRow(tr("Kind"), m_kind);
+    m_form->addRow(tr("Kind"), m_kind);
 
-    m_pages = new QStackedWidget;
-    outer->addRow(m_pages);
-
-    auto errorLabel = [this](QLineEdit* field) {
+    auto row = [this](StepKind kind, const QString& label, QWidget* field) {
+        if (label.isEmpty())
+            m_form->addRow(field);
+        else
+            m_form->addRow(label, field);
+        m_kindRows.append({ field, kind });
+    };
+    auto errorRow = [this](StepKind kind, QLineEdit* field) {
         auto* label = new QLabel;
         label->setObjectName(field->objectName() + QStringLiteral("Error"));
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        label->hide();
         m_errors.insert(field, label);
-        return label;
-    };
-    auto page = [this] {
-        auto* w = new QWidget;
-        auto* form = new QFormLayout(w);
-        form->setContentsMargins(0, 0, 0, 0);
-        form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-        m_pages->addWidget(w);
-        return form;
+        m_form->addRow(label);
+        m_kindRows.append({ label, kind });
     };
 
     // Compute
-    QFormLayout* compute = page();
     m_computeMs = numberField(QStringLiteral("computeMs"));
     m_computeMs->setProperty(
         "plainToolTip", tr("As much work as takes this long on one core of this machine (calibrated once)."));
-    compute->addRow(tr("Duration"), withUnit(m_computeMs, tr("ms of CPU")));
-    compute->addRow(errorLabel(m_computeMs));
+    row(StepKind::Compute, tr("Duration"), withUnit(m_computeMs, tr("ms of CPU")));
+    errorRow(StepKind::Compute, m_computeMs);
     m_kernel = new QComboBox;
     m_kernel->setObjectName(QStringLiteral("kernel"));
     m_kernel->addItem(tr("regex: find <meta> tags in HTML"));
     m_kernel->addItem(tr("hash: SHA-256 over bytes"));
-    compute->addRow(tr("Kernel"), m_kernel);
+    row(StepKind::Compute, tr("Kernel"), m_kernel);
     m_gil = new QComboBox;
     m_gil->setObjectName(QStringLiteral("gil"));
     m_gil->addItem(tr("interruptible (pure Python)"));
     m_gil->addItem(tr("holds it (one long C call)"));
     m_gil->addItem(tr("releases it (hashlib, numpy)"));
     m_gil->setToolTip(tr("How this step treats the GIL in threads mode."));
-    compute->addRow(tr("GIL"), m_gil);
+    row(StepKind::Compute, tr("GIL"), m_gil);
     m_payload = numberField(QStringLiteral("payload"));
     m_payload->setProperty("plainToolTip",
         tr("The data the step works on, which processes mode copies to its worker.\n"
            "0: the page the previous fetch returned (or a default page)."));
-    compute->addRow(tr("Payload"), withUnit(m_payload, tr("bytes")));
-    compute->addRow(errorLabel(m_payload));
+    row(StepKind::Compute, tr("Payload"), withUnit(m_payload, tr("bytes (0: the page fetched before)")));
+    errorRow(StepKind::Compute, m_payload);
 
     // Fetch
-    QFormLayout* fetch = page();
     m_url = new QLineEdit;
     m_url->setObjectName(QStringLiteral("url"));
     m_url->setPlaceholderText(QStringLiteral("lab:/delay?ms=200&bytes=20000"));
     m_url->setClearButtonEnabled(true);
-    fetch->addRow(tr("URL"), m_url);
-    fetch->addRow(errorLabel(m_url));
+    row(StepKind::Fetch, tr("URL"), m_url);
+    errorRow(StepKind::Fetch, m_url);
     m_client = new QComboBox;
     m_client->setObjectName(QStringLiteral("client"));
     m_client->addItem(tr("async (like aiohttp)"));
     m_client->addItem(tr("blocking (like urllib)"));
     m_client->setToolTip(tr("A blocking client stalls the whole event loop in coroutines mode."));
-    fetch->addRow(tr("Client"), m_client);
+    row(StepKind::Fetch, tr("Client"), m_client);
     auto* hint = new QLabel(tr("<i>lab:/delay?ms=M&amp;bytes=B</i> asks the built-in lab server for B bytes of "
                                "HTML after M ms; <i>lab:/status/404</i> fails. Any http:// or https:// URL works "
                                "when online."));
     hint->setWordWrap(true);
     setMutedText(hint);
-    fetch->addRow(hint);
+    row(StepKind::Fetch, QString(), hint);
 
     // Sleep
-    QFormLayout* sleep = page();
     m_sleepMs = numberField(QStringLiteral("sleepMs"));
-    sleep->addRow(tr("Duration"), withUnit(m_sleepMs, tr("ms")));
-    sleep->addRow(errorLabel(m_sleepMs));
+    row(StepKind::Sleep, tr("Duration"), withUnit(m_sleepMs, tr("ms")));
+    errorRow(StepKind::Sleep, m_sleepMs);
 
     for (QLineEdit* edit : { m_computeMs, m_payload, m_sleepMs })
         connect(edit, &QLineEdit::textEdited, this, [this, edit] { onNumberEdited(edit); });
     connect(m_url, &QLineEdit::textEdited, this, [this] { onUrlEdited(); });
     for (QComboBox* combo : { m_kernel, m_gil, m_client })
         connect(combo, &QComboBox::activated, this, [this, combo] { onChoice(combo); });
+    showKindRows(StepKind::Compute);
+}
+
+void StepEditor::showKindRows(StepKind kind)
+{
+    m_shownKind = kind;
+    for (const auto& [widget, rowKind] : std::as_const(m_kindRows)) {
+        bool visible = rowKind == kind;
+        // An error row only while it has something to say.
+        if (auto* label = qobject_cast<QLabel*>(widget); label && m_errors.key(label))
+            visible = visible && !label->text().isEmpty();
+        m_form->setRowVisible(widget, visible);
+    }
 }
 
 void StepEditor::setTheme(Theme theme)
@@ -269,7 +275,7 @@ void StepEditor::setTheme(Theme theme)
     m_model->setTheme(theme);
     m_errorColor = stateColor(TaskState::Failed, theme);
     for (QLabel* label : std::as_const(m_errors))
-        label->setStyleSheet(QStringLiteral("color: %1;").arg(m_errorColor.name()));
+        label->setStyleSheet(QStringLiteral("color: %1;").arg(errorTextColor(theme).name()));
     m_addButton->setIcon(themedIcon(QStringLiteral("add")));
     for (QAction* a : { m_duplicateAction, m_removeAction, m_upAction, m_downAction })
         a->setIcon(themedIcon(a->property("iconName").toString()));
@@ -352,7 +358,7 @@ void StepEditor::refreshFields()
     if (!step)
         return;
     m_kind->setCurrentIndex(int(step->kind));
-    m_pages->setCurrentIndex(int(step->kind));
+    showKindRows(step->kind);
     // A field whose text already means the stored value keeps its text and cursor (it is being typed in).
     auto setNumber = [this](QLineEdit* edit, double value) {
         double shown = 0;
@@ -385,7 +391,7 @@ void StepEditor::showProblem(QLineEdit* field, const QString& problem)
     if (!label)
         return;
     label->setText(problem);
-    label->setVisible(!problem.isEmpty());
+    showKindRows(m_shownKind);
     field->setStyleSheet(problem.isEmpty()
             ? QString()
             : QStringLiteral("QLineEdit { border: 2px solid %1; border-radius: 3px; padding: 1px 3px; }")

@@ -5,6 +5,8 @@
 
 #include <QColor>
 #include <QHash>
+#include <QList>
+#include <QPair>
 #include <QWidget>
 
 class QAction;
@@ -12,7 +14,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
-class QStackedWidget;
+class QFormLayout;
 class QToolButton;
 
 namespace taskline {
@@ -44,6 +46,7 @@ public:
 
 private:
     void buildFields();
+    void showKindRows(StepKind kind);
     void refreshFields();
     void updateActions();
     void onNumberEdited(QLineEdit* edit);
@@ -73,7 +76,9 @@ private:
 
     QWidget* m_fieldsBox;
     QComboBox* m_kind;
-    QStackedWidget* m_pages;
+    QFormLayout* m_form;
+    QList<QPair<QWidget*, StepKind>> m_kindRows; // the form's rows of each kind (by their field)
+    StepKind m_shownKind = StepKind::Compute;
     QLineEdit* m_computeMs;
     QComboBox* m_kernel;
     QComboBox* m_gil;

@@ -206,7 +206,7 @@ void SummaryPanel::showLive(const TraceStore& store, const QString& what, double
 
 void SummaryPanel::showWarnings(const QStringList& warnings)
 {
-    const QString warn = stateColor(TaskState::Failed, m_theme).name();
+    const QString warn = errorTextColor(m_theme).name();
     m_warnings->setText(warnings.isEmpty()
             ? QString()
             : QStringLiteral("<span style='color:%1'>⚠ %2</span>").arg(warn, warnings.join(QStringLiteral("<br>⚠ "))));

@@ -87,7 +87,7 @@ void TaskDetailsPanel::setTheme(Theme theme)
 {
     m_theme = theme;
     m_chart->setTheme(theme);
-    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(stateColor(TaskState::Failed, theme).name()));
+    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(errorTextColor(theme).name()));
 }
 
 QString TaskDetailsPanel::statusText() const

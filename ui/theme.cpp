@@ -20,6 +20,11 @@ void applyMuted(QWidget* w)
 
 } // namespace
 
+QColor errorTextColor(Theme theme)
+{
+    return theme == Theme::Dark ? QColor(0xff, 0x8f, 0x5a) : QColor(0xa8, 0x3f, 0x00);
+}
+
 Theme currentTheme()
 {
     return g_theme;

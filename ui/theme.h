@@ -11,6 +11,10 @@ namespace taskline {
 QPalette widgetPalette(Theme theme);
 // Sets the application palette (every widget follows). Thread: GUI only.
 void applyWidgetTheme(Theme theme);
+// Text that reports a problem (a refused value, a failed task): the failed state's hue, darker on the light
+// theme and lighter on the dark one so that small text stays readable (contrast above 4.5:1).
+QColor errorTextColor(Theme theme);
+
 // The current theme (as last applied).
 Theme currentTheme();
 // Draws a label's text in the theme's muted colour (hints, captions), now and after theme changes. Disabled text
