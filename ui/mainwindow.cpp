@@ -343,7 +343,10 @@ void MainWindow::createDocks()
     m_taskView->setColumnWidth(TaskTableModel::NameColumn, 110);
     m_taskView->setEditTriggers(
         QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed | QAbstractItemView::AnyKeyPressed);
-    m_taskView->addAction(action(QStringLiteral("removeTask")));
+    // Right-click offers the table's commands; Delete (removeTask's shortcut) works while the table has the focus.
+    m_taskView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (const char* name : { "addTask", "duplicateTask", "removeTask", "moveTaskUp", "moveTaskDown" })
+        m_taskView->addAction(action(QLatin1String(name)));
     m_taskView->setMinimumHeight(m_taskView->verticalHeader()->defaultSectionSize() * 3);
     tasksLayout->addWidget(m_taskView, 1);
     auto* taskButtons = new QHBoxLayout;

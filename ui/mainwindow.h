@@ -189,6 +189,7 @@ private:
     std::optional<RunSummary> m_lastSummary;
     QHash<QByteArray, double> m_sequentialWallMs; // by mix fingerprint: the last complete sequential run
     QElapsedTimer m_runClock;
+    QElapsedTimer m_liveClock; // the live summary's last refresh
     std::deque<std::pair<int64_t, uint64_t>> m_rateWindow; // (run time ns, events so far) over the last second
     bool m_stopping = false;
     bool m_selecting = false; // selection sync in progress: don't echo it back

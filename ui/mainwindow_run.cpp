@@ -56,6 +56,7 @@ void MainWindow::runMix()
     m_stopping = false;
     m_rateWindow.clear();
     m_runClock.start();
+    m_liveClock.invalidate();
     onRunStarted();
 }
 
@@ -139,9 +140,14 @@ void MainWindow::onRunFinished(quint64 runId)
 
 void MainWindow::updateLiveSummary()
 {
-    // A few times a second, not per batch: the bars sum every span of every task.
+    // A few times a second, not per batch: the bars sum every span of every task, so a run of thousands of tasks
+    // refreshes them once a second.
     if (!m_controller->isRunning() || m_store.eventCount() == 0)
         return;
+    const qint64 interval = m_store.taskCount() > 1000 || m_store.spans().size() > 100'000 ? 1000 : 250;
+    if (m_liveClock.isValid() && m_liveClock.elapsed() < interval - 50)
+        return;
+    m_liveClock.start();
     const int workers = m_runSettings.effectiveWorkers(UtilSampler::coreCount());
     m_summaryPanel->showLive(
         m_store, SummaryPanel::describeSettings(m_runSettings, workers), double(m_runClock.elapsed()));

@@ -45,11 +45,18 @@ StateBarChart::StateBarChart(QWidget* parent)
 
 void StateBarChart::setRows(std::vector<StateBarRow> rows)
 {
+    // A live chart gets the same labels a few times a second: measure them only when they change.
+    const bool sameLabels = rows.size() == m_rows.size()
+        && (rows.empty() || (rows.front().label == m_rows.front().label && rows.back().label == m_rows.back().label));
     m_rows = std::move(rows);
     m_scale = 0;
     for (const StateBarRow& r : m_rows)
         m_scale = std::max(m_scale, r.total());
     // Measuring every label is linear in rows; a sample keeps 100,000-task runs quick and labels rarely differ.
+    if (sameLabels && m_labelWidth > 0) {
+        update();
+        return;
+    }
     const QFontMetrics fm = fontMetrics();
     int label = 0;
     int trailing = 0;

@@ -135,7 +135,13 @@ StepEditor::StepEditor(MixDocument* doc, QWidget* parent)
     // Delete removes the step while the list has the focus (the window's Delete removes the task elsewhere).
     m_removeAction->setShortcut(QKeySequence::Delete);
     m_removeAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_list->addAction(m_removeAction);
+    m_list->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (QAction* a : addMenu->actions()) {
+        a->setText(tr("Add %1 Step").arg(a->text()));
+        m_list->addAction(a);
+    }
+    for (QAction* a : { m_duplicateAction, m_removeAction, m_upAction, m_downAction })
+        m_list->addAction(a);
 
     buildFields();
     layout->addWidget(m_fieldsBox);

@@ -113,7 +113,7 @@ SummaryPanel::SummaryPanel(QWidget* parent)
 
 QString SummaryPanel::formatDuration(double ms)
 {
-    const QLocale l;
+    static const QLocale l; // called for every row of a live chart: one locale, not one per call
     if (ms >= 60'000)
         return tr("%1 min %2 s").arg(int(ms / 60'000)).arg(l.toString(std::fmod(ms, 60'000) / 1000, 'f', 0));
     if (ms >= 1000)
