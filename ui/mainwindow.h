@@ -131,6 +131,7 @@ private:
     void rebuildRecentMenu();
     void rebuildPresetMenu(QMenu* menu);
     QString suggestedSavePath() const;
+    void storeRunSettings();
 
     // mainwindow_edit.cpp: the task table and selection
     void addTask();

@@ -11,6 +11,7 @@
 #include "undocommands.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QTableView>
 #include <QUndoStack>
 
@@ -138,11 +139,11 @@ void MainWindow::moveTask(int delta)
     selectTaskRow(to);
 }
 
-void MainWindow::onSettingsEdited(const RunSettings& settings, const QString& what)
+void MainWindow::onSettingsEdited(const RunSettings& settings, const QString&)
 {
-    const MixSettings next = MixDocument::settingsFor(m_doc->mix().settings, settings);
-    if (next != m_doc->mix().settings)
-        m_doc->undoStack()->push(new EditSettingsCommand(m_doc, next, what));
+    // The run settings override the mix's defaults (design.md): trying another mode is not an edit of the mix, so
+    // it neither enters the undo history nor asks to be saved. Saving the mix stores them as its defaults.
+    m_modeGroup->actions().at(int(settings.mode))->setChecked(true);
     updateActions();
 }
 

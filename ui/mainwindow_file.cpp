@@ -4,6 +4,7 @@
 #include "mixdocument.h"
 #include "mixformat.h"
 #include "runcontroller.h"
+#include "runpanel.h"
 
 #include <QAction>
 #include <QDir>
@@ -114,10 +115,19 @@ bool MainWindow::maybeSave()
     }
 }
 
+void MainWindow::storeRunSettings()
+{
+    // What the run panel shows becomes the mix's defaults in the file (not an undoable edit: see onSettingsEdited).
+    const MixSettings settings = MixDocument::settingsFor(m_doc->mix().settings, m_runPanel->settings());
+    if (settings != m_doc->mix().settings)
+        m_doc->setSettings(settings);
+}
+
 bool MainWindow::save()
 {
     if (m_doc->filePath().isEmpty())
         return saveAs();
+    storeRunSettings();
     QString error;
     if (!m_doc->save(&error)) {
         showError(tr("Cannot save the mix"), error);
@@ -148,6 +158,7 @@ bool MainWindow::saveAs()
         return false;
     file = MixDocument::withMixSuffix(file);
     rememberDirectory(file);
+    storeRunSettings();
     QString error;
     if (!m_doc->saveAs(file, &error)) {
         showError(tr("Cannot save the mix"), error);

@@ -58,6 +58,7 @@ public:
     Step takeStep(int task, int index);
     void moveStep(int task, int from, int to);
     void setInfo(const QString& name, const QString& description);
+    // Also called directly (no undo command) when a save stores the run panel's settings as the mix's defaults.
     void setSettings(const MixSettings& settings);
     // Asks the views to show this task (and step, -1 for none): after an undo or redo, the change is in sight.
     void requestFocus(int task, int step = -1) { emit focusRequested(task, step); }

@@ -137,6 +137,8 @@ RunPanel::RunPanel(QWidget* parent)
     m_buttons = new QWidget;
     row->addWidget(m_buttons);
 
+    setToolTip(tr("These settings override the mix's defaults for the next run; saving the mix stores them as "
+                  "its defaults."));
     m_hint = new QLabel;
     m_hint->setObjectName(QStringLiteral("modeHint"));
     m_hint->setWordWrap(true);

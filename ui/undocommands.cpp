@@ -256,33 +256,4 @@ bool EditInfoCommand::mergeWith(const QUndoCommand* other)
     return true;
 }
 
-EditSettingsCommand::EditSettingsCommand(MixDocument* doc, const MixSettings& settings, const QString& what)
-    : m_doc(doc)
-    , m_what(what)
-    , m_old(doc->mix().settings)
-    , m_new(settings)
-{
-    setText(tr("Change %1").arg(what));
-}
-
-void EditSettingsCommand::undo()
-{
-    m_doc->setSettings(m_old);
-}
-
-void EditSettingsCommand::redo()
-{
-    m_doc->setSettings(m_new);
-}
-
-bool EditSettingsCommand::mergeWith(const QUndoCommand* other)
-{
-    const auto* o = static_cast<const EditSettingsCommand*>(other);
-    if (o->m_doc != m_doc || o->m_what != m_what)
-        return false;
-    m_new = o->m_new;
-    setObsolete(m_new == m_old);
-    return true;
-}
-
 } // namespace taskline

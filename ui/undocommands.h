@@ -156,21 +156,4 @@ private:
     QString m_newName, m_newDescription;
 };
 
-// The run settings stored in the mix (mode, workers, GIL, …), as the run panel edits them.
-class EditSettingsCommand : public QUndoCommand
-{
-public:
-    EditSettingsCommand(MixDocument* doc, const MixSettings& settings, const QString& what);
-    void undo() override;
-    void redo() override;
-    int id() const override { return 4; }
-    bool mergeWith(const QUndoCommand* other) override;
-
-private:
-    MixDocument* m_doc;
-    QString m_what;
-    MixSettings m_old;
-    MixSettings m_new;
-};
-
 } // namespace taskline

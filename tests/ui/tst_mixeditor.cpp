@@ -91,7 +91,7 @@ private slots:
     void unsavedChangesAreAskedAbout_data();
     void unsavedChangesAreAskedAbout();
     void saveAndLoadRoundTrip();
-    void runSettingsAreStoredInTheMix();
+    void runSettingsAreOverridesSavedWithTheMix();
     void recentFilesKeepTheTenNewest();
     void presetsAreOneClickAway();
 
@@ -165,7 +165,7 @@ void TestMixEditor::everyEditIsUndoable_data()
     QTest::addColumn<QString>("edit");
     for (const char* row : { "rename_task", "change_count", "add_task", "duplicate_task", "remove_task", "move_task",
              "step_duration", "step_kernel", "step_gil", "step_payload", "step_url", "step_client", "step_kind",
-             "add_step", "duplicate_step", "remove_step", "move_step", "mix_name", "run_mode", "run_workers" })
+             "add_step", "duplicate_step", "remove_step", "move_step", "mix_name" })
         QTest::newRow(row) << QString::fromLatin1(row);
 }
 
@@ -267,12 +267,6 @@ void TestMixEditor::everyEditIsUndoable()
                 stepAction(steps, "downStep")->trigger();
             } },
         { "mix_name", [&] { typeInto(field("mixName"), QStringLiteral("Renamed")); } },
-        { "run_mode",
-            [&] {
-                auto* mode = m_window->runPanel()->findChild<QComboBox*>(QStringLiteral("mode"));
-                choose(mode, int(Mode::Sequential));
-            } },
-        { "run_workers", [&] { m_window->runPanel()->findChild<QSpinBox*>(QStringLiteral("workers"))->setValue(3); } },
     };
     edits.at(edit)();
 
@@ -540,7 +534,7 @@ void TestMixEditor::saveAndLoadRoundTrip()
     QCOMPARE(other.mix().tasks[1].count, 2);
 }
 
-void TestMixEditor::runSettingsAreStoredInTheMix()
+void TestMixEditor::runSettingsAreOverridesSavedWithTheMix()
 {
     // A preset read and written back unchanged stays the same: no settings are invented.
     for (const QString& name : presetNames()) {
@@ -548,20 +542,39 @@ void TestMixEditor::runSettingsAreStoredInTheMix()
         QVERIFY(loadMix(QStringLiteral("preset:") + name, &mix, nullptr));
         QCOMPARE(MixDocument::settingsFor(mix.settings, RunSettings::fromMix(mix.settings)), mix.settings);
     }
-    // The panel shows what the mix says, and an edit there is an undoable change of the mix.
+    MixDocument* doc = m_window->document();
     QVERIFY(m_window->openSource(QStringLiteral("preset:convoy")));
     RunPanel* panel = m_window->runPanel();
-    QCOMPARE(panel->settings().workers, 2);
     auto* interval = panel->findChild<QDoubleSpinBox*>(QStringLiteral("switchInterval"));
-    interval->setValue(1.0);
-    QCOMPARE(m_window->document()->mix().settings.switchIntervalMs.value_or(0), 1.0);
-    m_window->action(QStringLiteral("undo"))->trigger();
+    auto* workers = panel->findChild<QSpinBox*>(QStringLiteral("workers"));
+    QCOMPARE(workers->value(), 2);
     QCOMPARE(interval->value(), 5.0);
-    // Workers 0 means "the mode's default", written as no workers at all, and shown with what it resolves to.
-    panel->findChild<QSpinBox*>(QStringLiteral("workers"))->setValue(0);
-    QVERIFY(!m_window->document()->mix().settings.workers);
-    QVERIFY(panel->findChild<QSpinBox*>(QStringLiteral("workers"))->specialValueText().startsWith("Default ("));
+
+    // Trying other settings is not an edit of the mix: nothing to undo, nothing unsaved.
+    interval->setValue(1.0);
+    workers->setValue(0);
+    QCOMPARE(panel->settings().switchIntervalMs, 1.0);
+    QVERIFY(!doc->isModified());
+    QCOMPARE(doc->undoStack()->count(), 0);
+    QCOMPARE(doc->mix().settings.switchIntervalMs.value_or(0), 5.0);
+    // Workers 0 means "the mode's default", shown with what it resolves to.
+    QVERIFY(workers->specialValueText().startsWith(QLatin1String("Default (")));
     QVERIFY(panel->workersExplanation().contains(QLatin1String("ThreadPoolExecutor")));
+
+    // Saving stores them as the mix's defaults: 0 workers is written as no workers at all.
+    const QString file = m_dir.filePath(QStringLiteral("settings.taskline.json"));
+    m_window->setSaveFilePrompt([&](const QString&) { return file; });
+    QVERIFY(m_window->saveAs());
+    Mix back;
+    QVERIFY(loadMix(file, &back, nullptr));
+    QCOMPARE(back.settings.switchIntervalMs.value_or(0), 1.0);
+    QVERIFY(!back.settings.workers);
+    QCOMPARE(back.settings.mode.value_or(Mode::Sequential), Mode::Threads);
+
+    // Opening a mix shows its own settings again.
+    QVERIFY(m_window->openSource(QStringLiteral("preset:convoy")));
+    QCOMPARE(interval->value(), 5.0);
+    QCOMPARE(workers->value(), 2);
 }
 
 void TestMixEditor::recentFilesKeepTheTenNewest()
