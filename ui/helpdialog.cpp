@@ -113,6 +113,8 @@ HelpDialog::HelpDialog(QWidget* parent)
         if (added > 0) {
             buttons->setColumnStretch(2, 1);
             column->addLayout(buttons);
+        } else {
+            delete buttons; // never given to a parent layout
         }
     }
     column->addStretch(1);

@@ -74,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateLiveSummary);
 
+    m_defaultState = saveState(); // before the saved layout replaces it: View → Panels → Reset Layout
     readSettings();
     m_summaryPanel->showIdle();
     updateTitle();
@@ -83,12 +84,11 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
-    // Closing the window commits a cell editor still open; by then the window's own parts are gone, so nothing
-    // may call back into it.
-    m_taskModel->disconnect(this);
-    m_doc->disconnect(this);
-    m_doc->undoStack()->disconnect(this);
-    m_taskView->selectionModel()->disconnect(this);
+    // The base destructors close the window and delete its children: a cell editor still open commits, a line edit
+    // loses focus and reports it. By then the window's own parts are gone, so nothing may call back into it.
+    for (QObject* child : findChildren<QObject*>())
+        child->disconnect(this);
+    m_doc->undoStack()->disconnect(this); // a member of the document, not a child
     // The controller (a child) stops and joins its run; nothing may still point at our trace store by then.
     if (m_controller->isRunning())
         m_controller->stop();
@@ -468,6 +468,10 @@ void MainWindow::createMenus()
     QMenu* panels = view->addMenu(tr("&Panels"));
     for (QDockWidget* d : { m_runDock, m_mixDock, m_summaryDock, m_detailsDock })
         panels->addAction(d->toggleViewAction());
+    panels->addSeparator();
+    QAction* reset = panels->addAction(tr("&Reset Layout"));
+    reset->setObjectName(QStringLiteral("resetLayout"));
+    connect(reset, &QAction::triggered, this, [this] { restoreState(m_defaultState); });
     view->addAction(action(QStringLiteral("fullScreen")));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));

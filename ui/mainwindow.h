@@ -195,6 +195,7 @@ private:
     bool m_stopping = false;
     bool m_selecting = false; // selection sync in progress: don't echo it back
 
+    QByteArray m_defaultState; // the docks' first-start layout
     Theme m_theme = Theme::Light;
     QStringList m_recent;
     QString m_lastError;

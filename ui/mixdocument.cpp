@@ -13,6 +13,12 @@ MixDocument::MixDocument(QObject* parent)
     newMix();
 }
 
+MixDocument::~MixDocument()
+{
+    // The stack clears itself as it is destroyed, after this object's own part is gone: no signals back.
+    m_undo.disconnect(this);
+}
+
 QString MixDocument::displayName() const
 {
     if (!m_filePath.isEmpty())

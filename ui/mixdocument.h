@@ -17,6 +17,7 @@ class MixDocument : public QObject
     Q_OBJECT
 public:
     explicit MixDocument(QObject* parent = nullptr);
+    ~MixDocument() override;
 
     const Mix& mix() const { return m_mix; }
     QUndoStack* undoStack() { return &m_undo; }
