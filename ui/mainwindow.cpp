@@ -380,6 +380,11 @@ void MainWindow::createDocks()
         m_taskMessage->show();
         statusBar()->showMessage(reason, 6000);
     });
+    // Name and count edit in place; the steps are edited below, so a double click on them goes there.
+    connect(m_taskView, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex& index) {
+        if (index.column() == TaskTableModel::StepsColumn)
+            m_stepEditor->stepView()->setFocus(Qt::OtherFocusReason);
+    });
     connect(m_taskView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { onTaskRowChanged(current.isValid() ? current.row() : -1); });
 
