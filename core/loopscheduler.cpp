@@ -103,12 +103,13 @@ void LoopScheduler::resume(const EventLoop::Ready& ready)
         if (!m_holdingGil)
             return; // stopped while waiting
         m_gilTask = task;
+        // The loop lane: the coroutine occupies the loop from here until it gives it back at an await (or ends).
+        m_rec.loop(task, true);
     } else {
         noteReadyCount(false);
+        m_rec.loop(task, true); // first, so that the running span lies inside the loop span
         m_rec.state(task, TaskState::Running, step);
     }
-    // The loop lane: the coroutine occupies the loop from here until it gives it back at an await (or ends).
-    m_rec.loop(task, true);
     m_occupant = task;
     ready.handle.resume();
     closeLoopSpan();
