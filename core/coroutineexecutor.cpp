@@ -106,8 +106,7 @@ void CoroutineExecutor::run(RunContext& ctx)
                 std::chrono::nanoseconds(int64_t(ctx.settings.switchIntervalMs * 1e6)), ctx.stop);
         }
         // asyncio's default executor: ThreadPoolExecutor(), min(32, cores + 4) threads; --workers sets max_workers.
-        const int threads = ctx.settings.workers > 0 ? ctx.settings.workers : std::min(32, ctx.cores + 4);
-        pool = std::make_unique<OffloadPool>(ctx, threads, gil.get(), rec.worker());
+        pool = std::make_unique<OffloadPool>(ctx, ctx.settings.effectiveWorkers(ctx.cores), gil.get(), rec.worker());
     }
     AsyncFetcher fetcher(loop);
     LoopScheduler scheduler(ctx, loop, rec, fetcher, gil.get(), pool.get(), ctx.settings.limit);

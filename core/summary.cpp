@@ -265,10 +265,12 @@ QString summaryToText(const RunSummary& s)
     QTextStream out(&text);
     QString settings = QStringLiteral("%1 worker%2").arg(s.workers).arg(s.workers == 1 ? "" : "s");
     if (s.settings.mode == Mode::Coroutines) {
-        // One event loop; `workers` only sizes the offload pool there.
+        // One event loop; `workers` is the size of the offload pool there.
         settings = QStringLiteral("one event loop");
         if (s.settings.offload)
-            settings += QStringLiteral(", compute offloaded to threads (GIL %1)").arg(s.settings.gil ? "on" : "off");
+            settings += QStringLiteral(", compute offloaded to up to %1 threads, GIL %2")
+                            .arg(s.workers)
+                            .arg(s.settings.gil ? "on" : "off");
         if (s.settings.limit > 0)
             settings += QStringLiteral(", at most %1 tasks at once").arg(s.settings.limit);
     } else if (s.settings.mode == Mode::Threads) {

@@ -100,6 +100,8 @@ private slots:
     void limitCapsTasksInFlight();
     void tenThousandSleepsAreCheap();
     void failedFetchFailsOnlyItsTask();
+    void asyncFetchFailsLikeTheBlockingClient_data();
+    void asyncFetchFailsLikeTheBlockingClient();
     void stopEndsPromptlyWithoutLeaks();
 };
 
@@ -347,6 +349,35 @@ void TestCoroutines::failedFetchFailsOnlyItsTask()
     QCOMPARE(r.store.taskState(1), TaskState::Done);
     QVERIFY2(r.result.outcomes[0].error.contains(QLatin1String("HTTP 404")), qPrintable(r.result.outcomes[0].error));
     QVERIFY(r.result.outcomes[1].metaTags > 0);
+}
+
+void TestCoroutines::asyncFetchFailsLikeTheBlockingClient_data()
+{
+    // The async client sets its transfers up like the blocking one (EasyTransfer): same limits, same messages.
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("phrase");
+    QTest::newRow("http_error") << QStringLiteral("lab:/status/503") << QStringLiteral("HTTP 503 from");
+    QTest::newRow("redirects_capped") << QStringLiteral("lab:/redirect?n=8&to=%2Fdelay")
+                                      << QStringLiteral("too many redirects (more than 5)");
+    QTest::newRow("redirect_followed_to_error")
+        << QStringLiteral("lab:/redirect?n=2&to=%2Fstatus%2F404") << QStringLiteral("(redirected to");
+    QTest::newRow("connection_refused") << QStringLiteral("http://127.0.0.1:1/")
+                                        << QStringLiteral("could not connect to http://127.0.0.1:1/");
+}
+
+void TestCoroutines::asyncFetchFailsLikeTheBlockingClient()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, phrase);
+    QString errors[2];
+    for (FetchClient client : { FetchClient::Async, FetchClient::Blocking }) {
+        const Mix mix = mixOf("fail", { task("page", 1, { Step::makeFetch(url, client) }) });
+        const Ran r = runMix(mix, coroutines());
+        QCOMPARE(r.result.failedTasks(), 1);
+        errors[int(client)] = r.result.outcomes[0].error;
+        QVERIFY2(errors[int(client)].contains(phrase), qPrintable(errors[int(client)]));
+    }
+    QCOMPARE(errors[0], errors[1]);
 }
 
 void TestCoroutines::stopEndsPromptlyWithoutLeaks()
