@@ -56,13 +56,26 @@ void LoopScheduler::makeReady(std::coroutine_handle<> h, int task)
 void LoopScheduler::noteReadyCount(bool force)
 {
     const int value = m_ready.load(std::memory_order_relaxed);
-    if (value == m_counterValue)
+    m_counterPeak = std::max(m_counterPeak, value);
+    if (value == m_counterValue && m_counterPeak <= value)
         return;
     const int64_t now = m_rec.now();
-    if (!force && now - m_counterNs < kCounterGapNs)
+    if (!force && now - m_counterNs < kCounterGapNs) {
+        // Coalesced: a timer writes the value once the interval is over, even if the loop goes to sleep first.
+        if (!m_counterTimer) {
+            m_counterTimer = m_loop.callAt(m_rec.runStartNs() + m_counterNs + kCounterGapNs, [this] {
+                m_counterTimer = 0;
+                noteReadyCount(false);
+            });
+        }
         return;
+    }
+    // A peak inside the coalesced interval is written too, so the counter never hides how many were ready at once.
+    if (m_counterPeak > value && m_counterPeak > m_counterValue)
+        m_rec.counter(kReadyCounter, m_counterPeak);
     m_rec.counter(kReadyCounter, value);
     m_counterValue = value;
+    m_counterPeak = value;
     m_counterNs = now;
 }
 
@@ -85,7 +98,7 @@ void LoopScheduler::dropGil()
 void LoopScheduler::beforeWait(bool)
 {
     dropGil(); // select() releases the GIL, whatever its timeout
-    noteReadyCount(true);
+    noteReadyCount(false);
 }
 
 void LoopScheduler::resume(const EventLoop::Ready& ready)
@@ -247,6 +260,8 @@ void LoopScheduler::shutdown()
     if (m_pool)
         m_pool->shutdown(); // before the frames go: a job in progress points into one
     m_tasks.clear();
+    m_loop.cancelTimer(m_counterTimer);
+    m_counterTimer = 0;
     m_ready.store(0, std::memory_order_relaxed);
     noteReadyCount(true);
 }

@@ -39,9 +39,10 @@ class LoopScheduler : public EventLoop::Driver
 {
 public:
     static constexpr int kReadyCounter = 0; // the Chrome trace calls counter 0 "ready coroutines"
-    // The ready counter is recorded on change, but at most once per this interval while coroutines run back to
-    // back (ten thousand tasks starting at once would otherwise add ten thousand samples); the value is always
-    // written before the loop waits, holds the loop in a long step, or waits for the GIL.
+    // The ready counter is recorded on change, but at most once per this interval (ten thousand tasks starting or
+    // waking at once would otherwise add ten thousand samples); a coalesced change is written when the interval is
+    // over (a loop timer), and at once before a coroutine holds the loop in a long step or the loop waits for the GIL.
+    // The highest value of a coalesced interval is written as well, so peaks are never hidden.
     static constexpr int64_t kCounterGapNs = 100'000;
 
     // `gil` and `pool` may be null (no emulated GIL, no --offload); `limit` 0 means no semaphore.
@@ -148,7 +149,9 @@ private:
     // (a pool thread counts those in).
     std::atomic<int> m_ready { 0 };
     int m_counterValue = -1; // the last value recorded
-    int64_t m_counterNs = 0;
+    int m_counterPeak = 0; // the highest value since then
+    int64_t m_counterNs = 0; // when it was recorded, ns since run start
+    EventLoop::TimerId m_counterTimer = 0; // writes a coalesced change
     int m_occupant = -1; // the coroutine occupying the loop (its loop-lane span is open), -1 for none
     bool m_holdingGil = false;
     int m_gilTask = -1; // the task for which the loop took the GIL

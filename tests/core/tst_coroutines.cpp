@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTest>
 #include <thread>
 
@@ -243,14 +244,17 @@ void TestCoroutines::offloadLetsFetchesOverlapComputes()
     }
     const Ran r = runMix(mixOf("offload", tasks), coroutines(true));
     QVERIFY2(r.result.ok(), qPrintable(r.result.outcomes[0].error));
-    int64_t lastFetchEnd = 0, lastComputeEnd = 0;
+    int64_t lastFetchEnd = 0, firstComputeEnd = INT64_MAX, lastComputeEnd = 0;
     for (int i = 0; i < 4; ++i) {
         lastFetchEnd = std::max(lastFetchEnd, r.store.taskEndNs(2 * i));
+        firstComputeEnd = std::min(firstComputeEnd, r.store.taskEndNs(2 * i + 1));
         lastComputeEnd = std::max(lastComputeEnd, r.store.taskEndNs(2 * i + 1));
     }
-    qInfo("offload: fetches end by %.0f ms, computes by %.0f ms", ms(lastFetchEnd), ms(lastComputeEnd));
-    QVERIFY2(ms(lastFetchEnd) < kDelay + 150, "fetches should not wait for the computes");
-    QVERIFY(lastComputeEnd > lastFetchEnd);
+    qInfo("offload: fetches end by %.0f ms, computes end %.0f–%.0f ms", ms(lastFetchEnd), ms(firstComputeEnd),
+        ms(lastComputeEnd));
+    // Inline, the fetches would end about 4 × 150 + 200 ms in.
+    QVERIFY2(ms(lastFetchEnd) < 2 * kDelay, "fetches should not wait for the computes");
+    QVERIFY2(lastFetchEnd < firstComputeEnd, "the fetches should end while the computes still run");
     // The computes ran on offload threads, not on the loop; with the GIL on, loop and pool threads shared it.
     const int loop = loopWorker(r.store);
     for (int i = 0; i < 4; ++i) {
@@ -333,6 +337,8 @@ void TestCoroutines::tenThousandSleepsAreCheap()
         most = std::max(most, int(p.value));
     qInfo("ready counter: %zu samples, at most %d", counter->second.size(), most);
     QVERIFY(most > 1000);
+    // At most one sample per 100 µs (LoopScheduler::kCounterGapNs), give or take the few written before a long hold.
+    QVERIFY(double(counter->second.size()) <= r.wallMs() * 10 + 20);
     QVERIFY(counter->second.size() < 2000);
     QCOMPARE(counter->second.back().value, 0);
     checkOneCoroutineAtATime(r.store);
@@ -374,8 +380,10 @@ void TestCoroutines::asyncFetchFailsLikeTheBlockingClient()
         const Mix mix = mixOf("fail", { task("page", 1, { Step::makeFetch(url, client) }) });
         const Ran r = runMix(mix, coroutines());
         QCOMPARE(r.result.failedTasks(), 1);
+        // libcurl's message says how long the connection attempt took ("after 0 ms").
         errors[int(client)] = r.result.outcomes[0].error;
-        QVERIFY2(errors[int(client)].contains(phrase), qPrintable(errors[int(client)]));
+        errors[int(client)].replace(QRegularExpression(QStringLiteral("after \\d+ ms")), QStringLiteral("after N ms"));
+        QVERIFY2(r.result.outcomes[0].error.contains(phrase), qPrintable(r.result.outcomes[0].error));
     }
     QCOMPARE(errors[0], errors[1]);
 }
