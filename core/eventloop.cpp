@@ -177,6 +177,7 @@ void EventLoop::runOnce(Driver& driver)
     int n = epoll_wait(m_epoll, events, kMaxEvents, blocking ? -1 : 0);
     if (n < 0)
         n = 0; // EINTR: a signal; the next iteration waits again
+    driver.afterWait();
 
     // I/O callbacks. A callback may unwatch another descriptor reported in the same batch (libcurl closing a
     // connection): look each one up at dispatch time, so a dropped watch is skipped.

@@ -43,14 +43,16 @@ public:
         int task;
     };
 
-    // What the loop hands control to: it resumes coroutines (recording who runs) and learns when the loop goes
-    // idle to wait for I/O (to release the GIL, as select() does in CPython).
+    // What the loop hands control to: it resumes coroutines (recording who runs) and learns when the loop waits
+    // for I/O (around which CPython's select() releases and re-acquires the GIL).
     class Driver
     {
     public:
         virtual ~Driver() = default;
         // The loop is about to wait for I/O; `blocking`: it may sleep (nothing is ready).
         virtual void beforeWait(bool blocking) = 0;
+        // The wait is over; I/O, timer and thread-safe callbacks run next, then the ready coroutines.
+        virtual void afterWait() = 0;
         virtual void resume(const Ready& ready) = 0;
     };
 

@@ -101,6 +101,14 @@ void LoopScheduler::beforeWait(bool)
     noteReadyCount(false);
 }
 
+void LoopScheduler::afterWait()
+{
+    if (m_gil && !m_holdingGil && !isStopping()) {
+        m_holdingGil = m_gil->takeForWorker(m_rec);
+        m_gilTask = -1; // held by the loop itself, whichever coroutines it runs under it
+    }
+}
+
 void LoopScheduler::resume(const EventLoop::Ready& ready)
 {
     m_ready.fetch_sub(1, std::memory_order_relaxed);
@@ -109,8 +117,8 @@ void LoopScheduler::resume(const EventLoop::Ready& ready)
     const int task = ready.task;
     const int step = m_step[size_t(task)];
     if (m_gil && (!m_holdingGil || m_gil->dropRequested())) {
-        // The loop may have to wait for the GIL (an offload thread holds it): the coroutine about to run shows
-        // waiting_gil meanwhile, and the loop lane nobody.
+        // An offload thread asked for the GIL (the eval breaker between coroutines), or the loop lost it in a
+        // blocking fetch: the coroutine about to run shows waiting_gil meanwhile, and the loop lane nobody.
         noteReadyCount(true);
         m_holdingGil = m_holdingGil ? m_gil->handOver(m_rec, task, step) : m_gil->take(m_rec, task, step);
         if (!m_holdingGil)

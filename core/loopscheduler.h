@@ -30,10 +30,11 @@ struct RunContext;
 //
 // The GIL. Without --offload the loop is the only Python thread and the GIL never changes hands, so none is emulated
 // (as in sequential mode). With --offload and the GIL on, the loop thread is one Python thread among the pool's: it
-// drops the GIL whenever it waits in epoll_wait (CPython's select releases it, even with a zero timeout) and takes it
-// again before resuming the next coroutine; between coroutines it honours drop requests (the eval breaker), and a
-// blocking fetch drops it around its socket I/O. So a loop that competes with CPU-bound offload threads waits up to a
-// switch interval at every wake-up, as asyncio does next to to_thread work.
+// drops the GIL whenever it waits in epoll_wait and takes it back as soon as the wait returns (CPython's select does
+// both, even with a zero timeout), before any callback runs (in asyncio, handling I/O and timers is Python code too);
+// between coroutines it honours drop requests (the eval breaker), and a blocking fetch drops it around its socket
+// I/O. So a loop that competes with CPU-bound offload threads waits up to a switch interval at every wake-up, as
+// asyncio does next to to_thread work.
 // Thread: the event loop's only.
 class LoopScheduler : public EventLoop::Driver
 {
@@ -59,6 +60,7 @@ public:
 
     // EventLoop::Driver
     void beforeWait(bool blocking) override;
+    void afterWait() override;
     void resume(const EventLoop::Ready& ready) override;
 
     // --- For task coroutines (called from inside the running coroutine) ---
