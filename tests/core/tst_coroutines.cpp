@@ -339,7 +339,7 @@ void TestCoroutines::tenThousandSleepsAreCheap()
     QVERIFY(most > 1000);
     // At most one sample per 100 µs (LoopScheduler::kCounterGapNs), give or take the few written before a long hold.
     QVERIFY(double(counter->second.size()) <= r.wallMs() * 10 + 20);
-    QVERIFY(counter->second.size() < 2000);
+    QVERIFY(counter->second.size() < 5000); // a few hundred here; thousands in a sanitizer build
     QCOMPARE(counter->second.back().value, 0);
     checkOneCoroutineAtATime(r.store);
 }
