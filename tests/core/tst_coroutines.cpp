@@ -87,6 +87,24 @@ void checkOneCoroutineAtATime(const TraceStore& store)
     }
 }
 
+// Every task starts queued, its spans follow each other without gaps (whichever thread recorded them), and it ends
+// done: the per-task state_ms of the summary add up to its lifetime.
+void checkTaskSpans(const TraceStore& store)
+{
+    for (int t = 0; t < store.taskCount(); ++t) {
+        const auto& idx = store.taskSpans(t);
+        QVERIFY(!idx.empty());
+        QCOMPARE(store.spans()[idx.front()].state, TaskState::Queued);
+        QCOMPARE(store.taskState(t), TaskState::Done);
+        for (size_t i = 1; i < idx.size(); ++i)
+            QCOMPARE(store.spans()[idx[i]].startNs, store.spans()[idx[i - 1]].endNs);
+        int64_t total = 0;
+        for (int64_t ns : store.taskStateNs(t))
+            total += ns;
+        QCOMPARE(total, store.taskEndNs(t) - store.spans()[idx.front()].startNs);
+    }
+}
+
 } // namespace
 
 class TestCoroutines : public QObject
@@ -197,6 +215,7 @@ void TestCoroutines::blockingClientSerializesTheOthers()
     QVERIFY2(r.result.ok(), qPrintable(r.result.outcomes[0].error));
     qInfo("2 blocking + 3 async fetches of %d ms: %.0f ms", kDelay, r.wallMs());
     QVERIFY(r.wallMs() > 2.85 * kDelay);
+    checkTaskSpans(r.store);
     const Span b1 = spansOf(r.store, 0, TaskState::BlockedIo).at(0);
     const Span b2 = spansOf(r.store, 1, TaskState::BlockedIo).at(0);
     QVERIFY2(b2.startNs >= b1.endNs, "blocking fetches overlapped");
@@ -253,6 +272,7 @@ void TestCoroutines::offloadLetsFetchesOverlapComputes()
     qInfo("offload: fetches end by %.0f ms, computes end %.0f–%.0f ms", ms(lastFetchEnd), ms(firstComputeEnd),
         ms(lastComputeEnd));
     // Inline, the fetches would end about 4 × 150 + 200 ms in.
+    checkTaskSpans(r.store);
     QVERIFY2(ms(lastFetchEnd) < 2 * kDelay, "fetches should not wait for the computes");
     QVERIFY2(lastFetchEnd < firstComputeEnd, "the fetches should end while the computes still run");
     // The computes ran on offload threads, not on the loop; with the GIL on, loop and pool threads shared it.
@@ -285,6 +305,7 @@ void TestCoroutines::limitCapsTasksInFlight()
     QVERIFY(r.result.ok());
     qInfo("6 fetches of 100 ms, limit 2: %.0f ms", r.wallMs());
     QVERIFY(r.wallMs() > 290);
+    checkTaskSpans(r.store);
     std::vector<std::pair<int64_t, int>> edges;
     for (int t = 0; t < 6; ++t)
         for (const Span& s : spansOf(r.store, t, TaskState::BlockedIo)) {
@@ -318,6 +339,7 @@ void TestCoroutines::tenThousandSleepsAreCheap()
     qInfo("10,000 sleeps of 100 ms: %.0f ms, %llu events", r.wallMs(), qulonglong(r.store.eventCount()));
     QVERIFY2(r.wallMs() < 1000, qPrintable(QString::number(r.wallMs())));
     QCOMPARE(r.store.tasksFinished(), 10000);
+    checkTaskSpans(r.store);
     QCOMPARE(r.store.droppedEvents(), uint64_t(0));
     QCOMPARE(r.result.droppedEvents, uint64_t(0));
     // Every task: queued, ready, running, sleeping ≥ 100 ms, ready, running, done.
