@@ -50,6 +50,8 @@ void TimelineArea::traceAppended()
 
 void TimelineArea::setRunning(bool running)
 {
+    if (running && !m_running)
+        m_fitted = true; // a new run starts with the whole of it in view, growing
     m_running = running;
     relayout();
     viewport()->update();

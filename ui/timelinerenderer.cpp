@@ -195,7 +195,7 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
         L.lanes.push_back({ kind, id, label, y, h });
         y += h;
     };
-    if (showsGilLane(m_options))
+    if (showsGilLane(m_options) && m_store)
         addLane(TimelineLane::Kind::Gil, -1, QStringLiteral("GIL"), L.laneHeight);
     if (m_store) {
         for (const auto& [id, points] : m_store->counters()) {

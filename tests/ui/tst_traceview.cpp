@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+#include <QToolTip>
 #include <QWheelEvent>
 
 using namespace taskline;
@@ -149,6 +150,7 @@ class TestTraceView : public QObject
     Q_OBJECT
 private slots:
     void initTestCase();
+    void emptyViewsPaint();
     void lanes_data();
     void lanes();
     void spanColours_data();
@@ -161,6 +163,10 @@ private slots:
     void toolTips_data();
     void toolTips();
     void clickSelectsTask();
+    void loopLaneAndReadyCounter_data();
+    void loopLaneAndReadyCounter();
+    void failedTaskHasAMark();
+    void manyLanesScrollVertically();
     void zoomKeepsTimeUnderCursor_data();
     void zoomKeepsTimeUnderCursor();
     void keysZoomAroundCentreAndFit();
@@ -174,6 +180,37 @@ private slots:
 void TestTraceView::initTestCase()
 {
     initNetworking();
+}
+
+void TestTraceView::emptyViewsPaint()
+{
+    TraceView view;
+    showView(view);
+    const ThemeColors& colors = themeColors(Theme::Light);
+    auto inkInLanes = [&] {
+        const QImage img = grabCanvas(view);
+        const QRect lanes = view.renderer().layout().lanesArea;
+        int ink = 0;
+        for (int y = lanes.top(); y < lanes.bottom(); y += 2)
+            for (int x = lanes.left(); x < lanes.right(); x += 2)
+                ink += img.pixel(x, y) != colors.background.rgb();
+        return ink;
+    };
+    // No trace: a hint in the middle, the legend introduces every state.
+    QVERIFY(inkInLanes() > 0);
+    QVERIFY(view.renderer().layout().legendItems.size() >= size_t(kTimedStateCount));
+    QVERIFY(view.toolTipAt(QPoint(200, 100)).isEmpty());
+    // A store reset for a run that has not produced events yet; then cleared again.
+    TraceStore store;
+    store.reset(tasksNamed({ "a" }));
+    view.setTrace(&store, Mode::Threads, threadsSettings());
+    view.setRunning(true);
+    view.traceAppended();
+    QCOMPARE(laneLabels(view), QStringList { "GIL" });
+    QVERIFY(inkInLanes() > 0);
+    view.setTrace(nullptr, Mode::Threads, threadsSettings());
+    QVERIFY(laneLabels(view).isEmpty());
+    QVERIFY(!grabCanvas(view).isNull());
 }
 
 void TestTraceView::lanes_data()
@@ -427,6 +464,11 @@ void TestTraceView::toolTips()
     const QString tip = view.toolTipAt(p);
     for (const QString& part : contains)
         QVERIFY2(tip.contains(part), qPrintable(QStringLiteral("'%1' not in:\n%2").arg(part, tip)));
+    // The real tooltip event shows the same text.
+    QHelpEvent help(QEvent::ToolTip, p, view.canvas()->mapToGlobal(p));
+    QApplication::sendEvent(view.canvas(), &help);
+    QTRY_COMPARE(QToolTip::text(), tip);
+    QToolTip::hideText();
 }
 
 void TestTraceView::clickSelectsTask()
@@ -455,6 +497,139 @@ void TestTraceView::clickSelectsTask()
     QTest::mouseClick(view.canvas(), Qt::LeftButton, {}, QPoint(L.axisLeft + 50, L.lanesArea.bottom() - 5));
     QCOMPARE(selected.takeFirst().at(0).toInt(), -1);
     QCOMPARE(view.selectedTask(), -1);
+}
+
+void TestTraceView::loopLaneAndReadyCounter_data()
+{
+    QTest::addColumn<QString>("lane");
+    QTest::addColumn<double>("ms");
+    QTest::addColumn<double>("relY");
+    QTest::addColumn<QString>("expect"); // a state name, or "background"
+    // c0 runs 1–5, c1 runs 5–9 on the loop; both are blocked on I/O or ready around that. The loop lane shows
+    // only who runs: never the overlapping blocked/ready time.
+    QTest::newRow("loop_shows_the_running_coroutine") << "loop" << 3.0 << 0.5 << "running";
+    QTest::newRow("loop_idle_while_all_wait") << "loop" << 11.0 << 0.5 << "background";
+    QTest::newRow("task_lane_shows_blocked") << "c0" << 11.0 << 0.5 << "blocked_io";
+    QTest::newRow("task_lane_shows_ready") << "c1" << 3.0 << 0.5 << "ready";
+    // Ready coroutines: 2 at 1–5 ms (the maximum) fills the row, 1 at 5–9 half of it, 0 after.
+    QTest::newRow("counter_full_at_max") << "ready coroutines" << 3.0 << 0.05 << "ready";
+    QTest::newRow("counter_half_filled") << "ready coroutines" << 7.0 << 0.75 << "ready";
+    QTest::newRow("counter_half_empty_on_top") << "ready coroutines" << 7.0 << 0.2 << "background";
+    QTest::newRow("counter_zero_is_empty") << "ready coroutines" << 11.0 << 0.9 << "background";
+}
+
+void TestTraceView::loopLaneAndReadyCounter()
+{
+    QFETCH(QString, lane);
+    QFETCH(double, ms);
+    QFETCH(double, relY);
+    QFETCH(QString, expect);
+    TraceStore store;
+    store.reset(tasksNamed({ "c0", "c1", "c2" }));
+    auto counter = [](double at, int value) {
+        Event e = stateAt(at, 0, TaskState::Running, 0);
+        e.kind = EventKind::Counter;
+        e.value = value;
+        return e;
+    };
+    store.append(batchOf(
+        { stateAt(0, 0, TaskState::Ready, 0), stateAt(0, 1, TaskState::Ready, 0), stateAt(0, 2, TaskState::Ready, 0),
+            counter(1, 2), stateAt(1, 0, TaskState::Running, 0), stateAt(5, 0, TaskState::BlockedIo, 0, 4),
+            counter(5, 1), stateAt(5, 1, TaskState::Running, 0), stateAt(9, 1, TaskState::BlockedIo, 0, 4),
+            stateAt(9, 2, TaskState::BlockedIo, 0), counter(9, 0), stateAt(20, 0, TaskState::Done, 0) },
+        { WorkerInfo { 0, QStringLiteral("loop"), WorkerKind::Loop, 0 } }));
+    store.finish(20'000'000);
+    TraceView view;
+    RunSettings settings;
+    settings.mode = Mode::Coroutines;
+    view.setTrace(&store, Mode::Coroutines, settings);
+    if (lane.startsWith(QLatin1Char('c')))
+        view.setLaneMode(LaneMode::ByTask);
+    showView(view);
+    QVERIFY(!laneLabels(view).contains(QStringLiteral("GIL")));
+    QCOMPARE(laneLabels(view).first(), QStringLiteral("ready coroutines"));
+    const QPoint p = pointOn(view, lane, ms, relY);
+    QVERIFY2(p.x() >= 0, qPrintable(laneLabels(view).join(QLatin1Char(','))));
+    const QColor seen = grabCanvas(view).pixelColor(p);
+    QColor want;
+    if (expect == QLatin1String("background")) {
+        const int index = laneIndex(view, lane);
+        want = index % 2 ? themeColors(Theme::Light).laneAlternate : themeColors(Theme::Light).background;
+    } else {
+        TaskState s;
+        QVERIFY(stateFromName(expect, &s));
+        want = stateColor(s);
+    }
+    QCOMPARE(seen.name(), want.name());
+    if (lane == QLatin1String("ready coroutines"))
+        QVERIFY(view.toolTipAt(p).contains(QStringLiteral("ready coroutines: ")));
+}
+
+void TestTraceView::failedTaskHasAMark()
+{
+    TraceStore store;
+    store.reset(tasksNamed({ "ok", "bad" }));
+    store.append(batchOf({ stateAt(0, 0, TaskState::Running, 0), stateAt(0, 1, TaskState::BlockedIo, 1),
+                             stateAt(10, 0, TaskState::Done, 0, 10), stateAt(12, 1, TaskState::Failed, 1) },
+        twoThreads()));
+    store.finish(20'000'000);
+    TraceView view;
+    view.setTrace(&store, Mode::Threads, threadsSettings(false));
+    showView(view);
+    const QImage img = grabCanvas(view);
+    // The end mark is drawn into the last pixels of the task's last span, on its worker's lane.
+    QCOMPARE(
+        img.pixelColor(pointOn(view, QStringLiteral("thread-2"), 11.97)).name(), stateColor(TaskState::Failed).name());
+    QCOMPARE(
+        img.pixelColor(pointOn(view, QStringLiteral("thread-1"), 9.97)).name(), stateColor(TaskState::Done).name());
+    QStringList legend;
+    for (const TimelineLegendItem& item : view.renderer().layout().legendItems)
+        legend << item.label;
+    QVERIFY2(legend.contains(QStringLiteral("Failed")) && legend.contains(QStringLiteral("Done")),
+        qPrintable(legend.join(QLatin1Char(','))));
+    QVERIFY(!legend.contains(QStringLiteral("Queued"))); // no queued time, and worker lanes never show it
+}
+
+void TestTraceView::manyLanesScrollVertically()
+{
+    TraceStore store;
+    std::vector<QByteArray> storage;
+    for (int i = 0; i < 60; ++i)
+        storage.push_back("t" + QByteArray::number(i));
+    std::vector<TaskInstance> tasks;
+    std::vector<Event> events;
+    for (int i = 0; i < 60; ++i) {
+        TaskInstance t;
+        t.id = i;
+        t.name = QString::fromLatin1(storage[size_t(i)]);
+        tasks.push_back(t);
+        events.push_back(stateAt(i * 0.1, i, TaskState::Running, 0));
+    }
+    store.reset(tasks);
+    store.append(batchOf(std::move(events), twoThreads()));
+    store.finish(10'000'000);
+    TraceView view;
+    view.setTrace(&store, Mode::Threads, threadsSettings());
+    view.setLaneMode(LaneMode::ByTask);
+    showView(view);
+    const TimelineLayout& L = view.renderer().layout();
+    QCOMPARE(int(L.lanes.size()), 61);
+    QVERIFY(L.contentHeight > L.lanesArea.height());
+    QCOMPARE(L.laneAt(L.lanesArea.top() + 1, 0), 0);
+    // A plain wheel scrolls the lanes (they overflow); the ruler and the utilization rows stay.
+    const QPointF pos(L.axisLeft + 100, L.lanesArea.center().y());
+    QWheelEvent wheel(pos, view.canvas()->mapToGlobal(pos), QPoint(), QPoint(0, -360), Qt::NoButton, Qt::NoModifier,
+        Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view.canvas(), &wheel);
+    const int scrollY = view.renderer().options().scrollY;
+    QVERIFY(scrollY > 0);
+    QVERIFY(L.laneAt(L.lanesArea.top() + 1, scrollY) > 0);
+    QCOMPARE(view.timeScale().startNs(), 0.0); // not panned in time
+    // Hit tests follow the scroll: the lane under the top of the lanes region is a later task now.
+    const int lane = L.laneAt(L.lanesArea.top() + 5, scrollY);
+    const TimelineHit hit = view.spanAt(QPoint(5, L.lanesArea.top() + 5));
+    QCOMPARE(hit.kind, TimelineHit::Kind::LaneLabel);
+    QCOMPARE(hit.task, L.lanes[size_t(lane)].id);
 }
 
 void TestTraceView::zoomKeepsTimeUnderCursor_data()
