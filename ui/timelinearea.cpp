@@ -188,6 +188,7 @@ void TimelineArea::applyFollow()
 
 void TimelineArea::syncOptions()
 {
+    m_options.font = font(); // the user's font size (larger for projection) sizes lanes and labels
     m_options.scale = m_scale;
     m_options.liveEdgeNs = m_store && m_running ? liveEdgeNs() : -1;
     m_options.live = m_running && m_store && !m_store->isFinished();
@@ -232,6 +233,15 @@ void TimelineArea::scrollContentsBy(int, int)
 {
     syncOptions();
     viewport()->update();
+}
+
+void TimelineArea::changeEvent(QEvent* event)
+{
+    QAbstractScrollArea::changeEvent(event);
+    if (event->type() == QEvent::FontChange) {
+        relayout(); // lane heights and the label column follow the font
+        viewport()->update();
+    }
 }
 
 void TimelineArea::paintEvent(QPaintEvent*)

@@ -364,10 +364,12 @@ void TimelineRenderer::paint(QPainter& p) const
     paintUtilization(p, c);
     paintRuler(p, c);
     if (m_store && m_options.live) {
+        // Following the run, the edge sits exactly at the axis' end (give or take rounding): keep it inside.
         const double x = L.axisLeft + c.x(double(c.liveEdge));
-        if (x >= L.axisLeft && x <= L.axisLeft + L.axisWidth) {
+        if (x >= L.axisLeft - 1 && x <= L.axisLeft + L.axisWidth + 1) {
             const int bottom = L.utilization.isEmpty() ? L.lanesArea.bottom() : L.utilization.bottom();
-            p.fillRect(QRect(int(x), L.ruler.top() + 2, 2, bottom - L.ruler.top() - 2), theme.selection);
+            const int left = std::clamp(int(x) - 1, L.axisLeft, L.axisLeft + L.axisWidth - 2);
+            p.fillRect(QRect(left, L.ruler.top() + 2, 2, bottom - L.ruler.top() - 2), theme.selection);
         }
     }
     paintLegend(p, c);

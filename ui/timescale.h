@@ -11,6 +11,7 @@ namespace taskline {
 //
 // Bounds (the run's extent) are optional; when set, zoom and pan keep the visible window inside them: no zooming
 // out past "the whole run" and no panning before its start or after its end.
+// Thread: any (a plain value, no shared state).
 class TimeScale
 {
 public:

@@ -801,7 +801,7 @@ void TestTraceView::followsARealRunLive()
     const QRgb marker = themeColors(Theme::Light).selection.rgb();
     const TimelineLayout& L = view.renderer().layout();
     int markerPixels = 0;
-    for (int x = L.axisLeft; x < L.axisLeft + L.axisWidth + 2; ++x)
+    for (int x = L.axisLeft; x < L.axisLeft + L.axisWidth; ++x)
         markerPixels += midRun.pixel(x, L.ruler.bottom() + 4) == marker;
     QVERIFY(markerPixels >= 1);
     const QString dir = qEnvironmentVariable("TASKLINE_SNAPSHOT_DIR");
