@@ -98,6 +98,15 @@ int64_t TimelineRenderer::liveEdgeNs() const
     return m_store ? m_store->endNs() : 0;
 }
 
+void TimelineRenderer::fitToRun()
+{
+    TimelineOptions o = m_options;
+    o.scale.setWidth(layout().axisWidth);
+    o.scale.setBounds(0, std::max<int64_t>(liveEdgeNs(), 1));
+    o.scale.fit(0, std::max<int64_t>(liveEdgeNs(), 1));
+    setOptions(o);
+}
+
 void TimelineRenderer::updateCache() const
 {
     Cache& c = *m_cache;

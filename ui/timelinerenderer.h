@@ -161,6 +161,9 @@ public:
     int preferredHeight() const;
     // Where open spans end: options().liveEdgeNs, or the store's end.
     int64_t liveEdgeNs() const;
+    // Sets the options' scale to show the whole run (0 to liveEdgeNs()) across the current layout's time axis:
+    // what image export wants after setStore(), setOptions() and setSize().
+    void fitToRun();
 
     void paint(QPainter& painter) const;
 

@@ -194,9 +194,12 @@ void TestTimelineRenderer::svgKeepsTextAsText()
     store.finish(store.lastEventNs());
     TimelineRenderer r;
     r.setStore(&store);
-    TimelineOptions o = optionsFor(r, LaneMode::ByWorker, 0, double(store.endNs()), true);
-    r.setOptions(o);
+    r.setOptions(optionsFor(r, LaneMode::ByWorker, 0, 1, true));
+    r.fitToRun(); // as export does
+    const TimelineOptions o = r.options();
     QCOMPARE(r.layout().axisWidth, o.scale.width());
+    QCOMPARE(o.scale.startNs(), 0.0);
+    QCOMPARE(o.scale.endNs(), double(store.endNs()));
     QBuffer svg;
     svg.open(QIODevice::WriteOnly);
     QSvgGenerator gen;

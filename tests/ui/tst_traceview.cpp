@@ -885,9 +885,9 @@ void TestTraceView::snapshots()
             o.theme = theme;
             r.setOptions(o);
             r.setSize(QSize(1600, 900));
-            o.scale.setWidth(r.layout().axisWidth);
-            o.scale.fit(0, ran.store.endNs());
-            r.setOptions(o);
+            r.fitToRun();
+            o = r.options();
+            QCOMPARE(o.scale.endNs(), double(ran.store.endNs()));
             QImage img(r.size(), QImage::Format_RGB32);
             QPainter p(&img);
             r.paint(p);
