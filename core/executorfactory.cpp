@@ -1,3 +1,4 @@
+#include "coroutineexecutor.h"
 #include "executor.h"
 #include "sequentialexecutor.h"
 #include "threadexecutor.h"
@@ -12,6 +13,7 @@ std::unique_ptr<Executor> makeExecutor(Mode mode)
     case Mode::Threads:
         return std::make_unique<ThreadExecutor>();
     case Mode::Coroutines:
+        return std::make_unique<CoroutineExecutor>();
     case Mode::Processes:
         return nullptr;
     }
