@@ -204,10 +204,15 @@ void MainWindow::createActions()
     a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     a->setPriority(QAction::LowPriority);
     connect(a, &QAction::triggered, this, [this] { m_traceView->zoomToFit(); });
-    a = makeAction(QStringLiteral("followLive"), tr("Follow the &Live Edge"));
+    a = makeAction(QStringLiteral("followLive"), tr("Follow the &Live Edge"), QStringLiteral("follow"));
     a->setCheckable(true);
     a->setChecked(true);
-    connect(a, &QAction::toggled, this, [this](bool on) { m_traceView->setFollowLiveEdge(on); });
+    a->setPriority(QAction::LowPriority);
+    a->setToolTip(tr("Keep the newest events in view while a run goes on"));
+    connect(a, &QAction::toggled, this, [this](bool on) {
+        if (m_traceView->followsLiveEdge() != on)
+            m_traceView->setFollowLiveEdge(on);
+    });
     m_laneGroup = new QActionGroup(this);
     a = makeAction(QStringLiteral("lanesByWorker"), tr("Lanes by &Worker"), QStringLiteral("lanes-worker"));
     a->setCheckable(true);
@@ -258,7 +263,15 @@ void MainWindow::createWidgets()
 {
     m_traceView = new TraceView;
     m_traceView->setObjectName(QStringLiteral("traceView"));
+    // The toolbar and the View menu have the lane, zoom and follow controls: no second set above the timeline.
+    m_traceView->setControlsVisible(false);
+    m_traceView->setStatusTip(tr("Ctrl+wheel or +/− to zoom · drag to pan · click a span to select its task"));
     setCentralWidget(m_traceView);
+    connect(m_traceView, &TraceView::followLiveEdgeChanged, this, [this](bool follow) {
+        QAction* a = action(QStringLiteral("followLive"));
+        if (a->isChecked() != follow)
+            a->setChecked(follow); // panning away from the live edge stops following
+    });
     connect(m_traceView, &TraceView::taskSelected, this, &MainWindow::showRunTask);
     connect(m_traceView, &TraceView::laneModeChanged, this, [this](LaneMode mode) {
         action(mode == LaneMode::ByTask ? QStringLiteral("lanesByTask") : QStringLiteral("lanesByWorker"))
@@ -511,7 +524,7 @@ void MainWindow::createToolBar()
     for (const char* name : { "run", "stop" })
         bar->addAction(action(QLatin1String(name)));
     bar->addSeparator();
-    for (const char* name : { "zoomIn", "zoomOut", "zoomFit", "lanesByWorker", "lanesByTask" })
+    for (const char* name : { "zoomIn", "zoomOut", "zoomFit", "followLive", "lanesByWorker", "lanesByTask" })
         bar->addAction(action(QLatin1String(name)));
     auto* spacer = new QWidget;
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);

@@ -55,23 +55,24 @@ void MainWindow::onTaskRowChanged(int row)
         m_detailsPanel->showTask(-1);
         return;
     }
-    // The run on screen may come from an older version of the mix: map a row to its tasks only while the row
-    // still is the task that ran.
-    int instance = -1;
+    // A row is a task of the mix, not one task of the run: the timeline keeps every task in view (no selection),
+    // and the details show the row's tasks in the run together, if the run on screen still has them (it may come
+    // from an older version of the mix).
+    m_traceView->setSelectedTask(-1);
+    m_summaryPanel->setSelectedTask(-1);
+    std::vector<int> instances;
     if (size_t(row) < m_runSpecNames.size() && m_runSpecNames[size_t(row)] == tasks[size_t(row)].name) {
-        for (const TaskInstance& t : m_runTasks) {
-            if (t.specIndex == row) {
-                instance = t.id;
-                break;
-            }
-        }
+        for (const TaskInstance& t : m_runTasks)
+            if (t.specIndex == row)
+                instances.push_back(t.id);
     }
-    m_traceView->setSelectedTask(instance);
-    m_summaryPanel->setSelectedTask(instance);
-    if (instance >= 0)
-        m_detailsPanel->showTask(instance);
-    else
+    if (instances.empty()) {
         m_detailsPanel->showSpec(tasks[size_t(row)]);
+        return;
+    }
+    TaskSpec ran = tasks[size_t(row)];
+    ran.steps = m_runTasks[size_t(instances.front())].steps; // the steps as they ran, whatever was edited since
+    m_detailsPanel->showSpecInRun(ran, std::move(instances));
 }
 
 void MainWindow::showRunTask(int task)

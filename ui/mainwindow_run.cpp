@@ -102,7 +102,7 @@ void MainWindow::onBatchesAvailable(quint64 runId)
         m_rateWindow.pop_front();
     m_traceView->traceAppended();
     if (m_detailsPanel->task() >= 0)
-        m_detailsPanel->refresh();
+        m_detailsPanel->refresh(); // one task of the run: cheap, so with every batch
     updateStatus();
 }
 
@@ -153,6 +153,8 @@ void MainWindow::updateLiveSummary()
         m_store, SummaryPanel::describeSettings(m_runSettings, workers), double(m_runClock.elapsed()));
     if (m_detailsPanel->task() >= 0)
         m_summaryPanel->setSelectedTask(m_detailsPanel->task());
+    else
+        m_detailsPanel->refresh(); // a task of the mix: the mean over its tasks, at this slower pace too
 }
 
 void MainWindow::updateStatus()

@@ -10,6 +10,7 @@
 #include <QLocale>
 #include <QScrollArea>
 #include <QVBoxLayout>
+#include <array>
 #include <map>
 
 namespace taskline {
@@ -60,7 +61,9 @@ void TaskDetailsPanel::setRun(
     m_tasks = tasks;
     m_summary = summary;
     if (!m_store || !m_tasks || m_task >= int(m_tasks->size()))
-        showTask(-1);
+        m_task = -1;
+    if (m_task < 0 && m_group.empty())
+        showPlaceholder();
     else
         refresh();
 }
@@ -68,6 +71,7 @@ void TaskDetailsPanel::setRun(
 void TaskDetailsPanel::showTask(int task)
 {
     m_task = task;
+    m_group.clear();
     if (task < 0)
         showPlaceholder();
     else
@@ -103,6 +107,7 @@ QString TaskDetailsPanel::errorText() const
 void TaskDetailsPanel::showSpec(const TaskSpec& spec)
 {
     m_task = -1;
+    m_group.clear();
     m_name->setText(spec.name);
     m_status->setText(
         (spec.count == 1 ? tr("Not run yet.") : tr("Not run yet: %1 copies in the mix.").arg(spec.count)));
@@ -119,10 +124,125 @@ void TaskDetailsPanel::showSpec(const TaskSpec& spec)
     m_hint->show();
 }
 
+std::map<int, std::array<double, kTimedStateCount>> TaskDetailsPanel::stepStateMs(int task) const
+{
+    // Per step: the time of the task's spans, by state (spans carry their step index; -1 before the first step).
+    // Open spans of a running task count up to the newest event.
+    const TraceStore& store = *m_store;
+    const int64_t openEnd = store.isFinished() ? store.endNs() : store.lastEventNs();
+    std::map<int, std::array<double, kTimedStateCount>> bySteps;
+    for (uint32_t i : store.taskSpans(task)) {
+        const Span& sp = store.spans()[i];
+        if (int(sp.state) >= kTimedStateCount)
+            continue;
+        const int64_t end = sp.endNs == TraceStore::kOpen ? openEnd : sp.endNs;
+        bySteps[sp.step][size_t(sp.state)] += double(std::max<int64_t>(0, end - sp.startNs)) / 1e6;
+    }
+    return bySteps;
+}
+
+std::vector<StateBarRow> TaskDetailsPanel::stepRows(
+    const std::vector<Step>& steps, const std::map<int, std::array<double, kTimedStateCount>>& bySteps, bool mean)
+{
+    StateBarRow whole;
+    whole.label = mean ? tr("Whole task (mean)") : tr("Whole task");
+    whole.id = -2;
+    for (const auto& [step, ms] : bySteps)
+        for (int s = 0; s < kTimedStateCount; ++s)
+            whole.ms[size_t(s)] += ms[size_t(s)];
+    whole.trailing = SummaryPanel::formatDuration(whole.total());
+    std::vector<StateBarRow> rows { whole };
+    if (auto it = bySteps.find(-1); it != bySteps.end()) {
+        StateBarRow row;
+        row.ms = it->second;
+        if (row.total() > 0) {
+            row.label = tr("Before step 1");
+            row.id = -1;
+            row.trailing = SummaryPanel::formatDuration(row.total());
+            rows.push_back(row);
+        }
+    }
+    for (size_t i = 0; i < steps.size(); ++i) {
+        StateBarRow row;
+        if (auto it = bySteps.find(int(i)); it != bySteps.end())
+            row.ms = it->second;
+        row.label = QStringLiteral("%1. %2").arg(i + 1).arg(steps[i].describe());
+        row.id = int(i);
+        row.trailing = row.total() > 0 ? SummaryPanel::formatDuration(row.total()) : tr("not reached");
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+void TaskDetailsPanel::showSpecInRun(const TaskSpec& spec, std::vector<int> tasks)
+{
+    m_task = -1;
+    m_spec = spec;
+    m_group = std::move(tasks);
+    refresh();
+}
+
+void TaskDetailsPanel::refreshGroup()
+{
+    const TraceStore& store = *m_store;
+    std::map<int, std::array<double, kTimedStateCount>> sum;
+    int done = 0;
+    int failed = 0;
+    double fastest = -1;
+    double slowest = -1;
+    QString firstError;
+    for (int t : m_group) {
+        if (t < 0 || t >= store.taskCount())
+            continue;
+        for (const auto& [step, ms] : stepStateMs(t))
+            for (int s = 0; s < kTimedStateCount; ++s)
+                sum[step][size_t(s)] += ms[size_t(s)];
+        const TaskState state = store.taskState(t);
+        done += state == TaskState::Done;
+        failed += state == TaskState::Failed;
+        if (state == TaskState::Done || state == TaskState::Failed) {
+            const auto ns = store.taskStateNs(t);
+            double total = 0;
+            for (int64_t v : ns)
+                total += double(v) / 1e6;
+            fastest = fastest < 0 ? total : std::min(fastest, total);
+            slowest = std::max(slowest, total);
+        }
+        if (state == TaskState::Failed && firstError.isEmpty() && m_summary && size_t(t) < m_summary->tasks.size())
+            firstError = (*m_tasks)[size_t(t)].name + QStringLiteral(": ") + m_summary->tasks[size_t(t)].error;
+    }
+    const int n = int(m_group.size());
+    for (auto& [step, ms] : sum)
+        for (double& v : ms)
+            v /= std::max(1, n);
+
+    m_name->setText(m_spec.name);
+    QStringList status;
+    status << (n == 1 ? tr("1 task in the run") : tr("%1 tasks in the run").arg(n));
+    status << tr("%1 done").arg(done);
+    if (failed > 0)
+        status << tr("%1 failed").arg(failed);
+    if (fastest >= 0 && n > 1)
+        status << tr("fastest %1, slowest %2")
+                      .arg(SummaryPanel::formatDuration(fastest), SummaryPanel::formatDuration(slowest));
+    m_status->setText(status.join(QStringLiteral(" · ")));
+    m_error->setText(failed > 1 ? tr("%1 (and %2 more)").arg(firstError).arg(failed - 1) : firstError);
+    m_error->setVisible(!firstError.isEmpty());
+    m_chart->setRows(stepRows(m_spec.steps, sum, n > 1));
+    m_hint->setText(n > 1 ? tr("The mean of its %1 tasks. Click one in the timeline or the summary for its own "
+                               "steps.")
+                                .arg(n)
+                          : tr("Hover a bar for its breakdown by state."));
+    m_hint->show();
+}
+
 void TaskDetailsPanel::refresh()
 {
-    if (m_task < 0)
-        return; // nothing, or a task of the mix (showSpec), is shown
+    if (m_task < 0) {
+        if (!m_group.empty() && m_store && m_tasks)
+            refreshGroup();
+        return; // else nothing, or a task of the mix (showSpec), is shown
+    }
     if (!m_store || !m_tasks || m_task >= int(m_tasks->size()) || m_task >= m_store->taskCount()) {
         showPlaceholder();
         return;
@@ -133,7 +253,6 @@ void TaskDetailsPanel::refresh()
 
     // Status line: state, worker, when it ran.
     const TaskState state = store.taskState(m_task);
-    const QLocale l;
     QString status;
     const TaskSummary* ts
         = m_summary && size_t(m_task) < m_summary->tasks.size() ? &m_summary->tasks[size_t(m_task)] : nullptr;
@@ -158,41 +277,7 @@ void TaskDetailsPanel::refresh()
     m_error->setText(error);
     m_error->setVisible(showError);
 
-    // Per step: the time of its spans, by state. Open spans of a running task count up to the newest event.
-    const int64_t openEnd = store.isFinished() ? store.endNs() : store.lastEventNs();
-    std::map<int, StateBarRow> bySteps;
-    for (uint32_t i : store.taskSpans(m_task)) {
-        const Span& sp = store.spans()[i];
-        if (int(sp.state) >= kTimedStateCount)
-            continue;
-        const int64_t end = sp.endNs == TraceStore::kOpen ? openEnd : sp.endNs;
-        bySteps[sp.step].ms[size_t(sp.state)] += double(std::max<int64_t>(0, end - sp.startNs)) / 1e6;
-    }
-    StateBarRow whole;
-    whole.label = tr("Whole task");
-    whole.id = -2;
-    for (const auto& [step, row] : bySteps)
-        for (int s = 0; s < kTimedStateCount; ++s)
-            whole.ms[size_t(s)] += row.ms[size_t(s)];
-    whole.trailing = SummaryPanel::formatDuration(whole.total());
-    std::vector<StateBarRow> rows { whole };
-    if (auto it = bySteps.find(-1); it != bySteps.end() && it->second.total() > 0) {
-        StateBarRow row = it->second;
-        row.label = tr("Before step 1");
-        row.id = -1;
-        row.trailing = SummaryPanel::formatDuration(row.total());
-        rows.push_back(row);
-    }
-    for (size_t i = 0; i < task.steps.size(); ++i) {
-        StateBarRow row;
-        if (auto it = bySteps.find(int(i)); it != bySteps.end())
-            row = it->second;
-        row.label = QStringLiteral("%1. %2").arg(i + 1).arg(task.steps[i].describe());
-        row.id = int(i);
-        row.trailing = row.total() > 0 ? SummaryPanel::formatDuration(row.total()) : tr("not reached");
-        rows.push_back(std::move(row));
-    }
-    m_chart->setRows(std::move(rows));
+    m_chart->setRows(stepRows(task.steps, stepStateMs(m_task), false));
     m_hint->setText(tr("Hover a bar for its breakdown by state."));
     m_hint->show();
 }

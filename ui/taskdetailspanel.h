@@ -1,9 +1,13 @@
 #pragma once
 
+#include "event.h"
 #include "mix.h"
 #include "palette.h"
+#include "statebarchart.h"
 
 #include <QWidget>
+#include <array>
+#include <map>
 #include <vector>
 
 class QLabel;
@@ -32,6 +36,9 @@ public:
     int task() const { return m_task; }
     // No run task to show: list the steps of a task of the mix instead.
     void showSpec(const TaskSpec& spec);
+    // A task of the mix and its tasks in the run (its `count` instances): the mean time of each step, how many
+    // finished, the fastest and the slowest, and the first error.
+    void showSpecInRun(const TaskSpec& spec, std::vector<int> tasks);
     // The run grew (new batches) or ended: recompute the shown task.
     void refresh();
     void setTheme(Theme theme);
@@ -42,11 +49,17 @@ public:
 
 private:
     void showPlaceholder();
+    void refreshGroup();
+    std::map<int, std::array<double, kTimedStateCount>> stepStateMs(int task) const;
+    static std::vector<StateBarRow> stepRows(
+        const std::vector<Step>& steps, const std::map<int, std::array<double, kTimedStateCount>>& bySteps, bool mean);
 
     const TraceStore* m_store = nullptr;
     const std::vector<TaskInstance>* m_tasks = nullptr;
     const RunSummary* m_summary = nullptr;
     int m_task = -1;
+    TaskSpec m_spec; // with m_group: the task of the mix shown
+    std::vector<int> m_group; // its tasks in the run
     Theme m_theme = Theme::Light;
 
     QLabel* m_name;

@@ -265,8 +265,18 @@ void TestMainWindow::runShowsALanePerWorkerAndTheSummary()
     QVERIFY(fetch.label.contains(QLatin1String("fetch 80 ms")));
     QVERIFY2(fetch.ms[size_t(TaskState::BlockedIo)] >= 60, qPrintable(QString::number(fetch.ms[4])));
     QVERIFY(details->statusText().startsWith(QLatin1String("Done")));
-    // The mix row of that task is selected too.
+    // The mix row of that task is selected too, and the timeline selects the task.
     QCOMPARE(w->taskView()->currentIndex().row(), 0);
+    QCOMPARE(w->traceView()->selectedTask(), 1);
+    // Choosing the row in the mix shows its three tasks together (the mean of each step), with no one task
+    // singled out in the timeline.
+    w->taskView()->setCurrentIndex(w->taskModel()->index(1, 0));
+    w->taskView()->setCurrentIndex(w->taskModel()->index(0, 0));
+    QCOMPARE(details->task(), -1);
+    QCOMPARE(w->traceView()->selectedTask(), -1);
+    QVERIFY2(details->statusText().startsWith(QStringLiteral("3 tasks in the run · 3 done")),
+        qPrintable(details->statusText()));
+    QVERIFY(details->chart()->rows().front().label.contains(QLatin1String("mean")));
 }
 
 void TestMainWindow::speedupIsMeasuredAgainstTheSequentialRun()
@@ -346,10 +356,19 @@ void TestMainWindow::failedTaskShowsItsError()
     setMix(mix, Mode::Threads, 2);
     QVERIFY(runAndWait());
     QCOMPARE(w->traceStore().taskState(0), TaskState::Failed);
-    // Selecting the task's row shows it, with the reason it failed.
+    // Selecting the task's row in the mix shows its tasks in the run, with the reason one failed.
+    w->taskView()->setCurrentIndex(w->taskModel()->index(1, 0));
     w->taskView()->setCurrentIndex(w->taskModel()->index(0, 0));
-    QCOMPARE(w->detailsPanel()->task(), 0);
-    QVERIFY2(w->detailsPanel()->errorText().contains(QLatin1String("404")), qPrintable(w->detailsPanel()->errorText()));
+    TaskDetailsPanel* details = w->detailsPanel();
+    QCOMPARE(details->task(), -1);
+    QVERIFY2(details->errorText().startsWith(QLatin1String("missing: ")), qPrintable(details->errorText()));
+    QVERIFY2(details->errorText().contains(QLatin1String("404")), qPrintable(details->errorText()));
+    QVERIFY(details->statusText().contains(QLatin1String("1 failed")));
+    // Clicking the task's bar in the summary shows that one task.
+    emit w->summaryPanel()->chart()->rowClicked(0);
+    QCOMPARE(details->task(), 0);
+    QCOMPARE(w->traceView()->selectedTask(), 0);
+    QVERIFY2(details->errorText().contains(QLatin1String("404")), qPrintable(details->errorText()));
     QVERIFY(
         w->summaryPanel()->findChild<QLabel*>(QStringLiteral("warnings"))->text().contains(QLatin1String("failed")));
     QVERIFY(w->summaryPanel()->chart()->rows()[0].failed);
