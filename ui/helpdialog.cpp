@@ -44,10 +44,14 @@ HelpDialog::HelpDialog(QWidget* parent)
             { QStringLiteral("io-bound") } },
         { QT_TR_NOOP("Thousands of waits: coroutines"),
             QT_TR_NOOP("A thread costs a stack and a start-up; a coroutine is a small object on one event loop, so "
-                       "ten thousand waiting tasks are cheap. The price: tasks switch only at <tt>await</tt>. A "
-                       "coroutine that computes, or that calls a blocking client (urllib instead of aiohttp), "
-                       "stalls every other one until it returns."),
-            { QStringLiteral("fetch-and-scan") } },
+                       "ten thousand waiting tasks are cheap and finish in the time of one wait."),
+            { QStringLiteral("many-sleeps") } },
+        { QT_TR_NOOP("A coroutine must never block"),
+            QT_TR_NOOP("Coroutines take turns only at <tt>await</tt>. One that computes, or that calls a blocking "
+                       "client (urllib instead of aiohttp), stalls every other one until it returns: their fetches "
+                       "are not even sent. <tt>asyncio.to_thread</tt> (“Offload” in the run panel) moves such work "
+                       "to threads and frees the loop."),
+            { QStringLiteral("blocking-client"), QStringLiteral("offload"), QStringLiteral("fetch-and-scan") } },
         { QT_TR_NOOP("Working: processes"),
             QT_TR_NOOP("In CPython only the thread holding the GIL runs Python code, so eight computing threads "
                        "take as long as one loop. Worker processes each have their own interpreter and GIL and "

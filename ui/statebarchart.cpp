@@ -98,10 +98,10 @@ int StateBarChart::rowAt(int y) const
 
 int StateBarChart::labelWidth() const
 {
-    // At most a third of the width: the bars are the point. Rows without bars (steps not run yet) have the room.
+    // Under half the width: the bars are the point. Rows without bars (steps not run yet) have the room.
     if (m_scale <= 0)
         return std::max(60, width() - 2 * kMargin - kGap - trailingWidth());
-    return std::min(m_labelWidth, std::max(60, width() / 3));
+    return std::min(m_labelWidth, std::max(60, width() * 45 / 100));
 }
 
 int StateBarChart::trailingWidth() const

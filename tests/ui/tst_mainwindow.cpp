@@ -401,8 +401,8 @@ void TestMainWindow::helpOpensThePresetsItTalksAbout()
     auto* help = w->findChild<HelpDialog*>();
     QVERIFY(help && help->isVisible());
     const QStringList presets = presetNames();
-    for (const char* name :
-        { "cpu-bound", "io-bound", "mixed", "fetch-and-scan", "convoy", "long-c-call", "releases-gil" }) {
+    for (const char* name : { "cpu-bound", "io-bound", "mixed", "fetch-and-scan", "convoy", "long-c-call",
+             "releases-gil", "many-sleeps", "blocking-client", "offload" }) {
         const QString preset = QLatin1String(name);
         // Offered exactly when this build has it.
         QCOMPARE(help->offeredPresets().contains(preset), presets.contains(preset));
