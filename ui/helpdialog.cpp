@@ -105,9 +105,13 @@ HelpDialog::HelpDialog(QWidget* parent)
             Mix mix;
             MixError error;
             const QString label = loadMix(QStringLiteral("preset:") + preset, &mix, &error) ? mix.name : preset;
-            auto* button = new QPushButton(tr("Open “%1”").arg(label));
+            // Two buttons must fit side by side in the dialog: a long mix name is shortened, in full in the tooltip.
+            const QString text = tr("Open “%1”").arg(label);
+            auto* button = new QPushButton;
+            button->setText(button->fontMetrics().elidedText(text, Qt::ElideMiddle, 290));
             button->setObjectName(QStringLiteral("open-") + preset);
-            button->setToolTip(mix.description);
+            button->setToolTip(
+                QStringLiteral("<b>%1</b><br>%2").arg(mix.name.toHtmlEscaped(), mix.description.toHtmlEscaped()));
             connect(button, &QPushButton::clicked, this, [this, preset] { emit presetRequested(preset); });
             buttons->addWidget(button, added / 2, added % 2);
             if (!m_offered.contains(preset))
