@@ -1,4 +1,5 @@
 #include "executor.h"
+#include "processexecutor.h"
 #include "sequentialexecutor.h"
 #include "threadexecutor.h"
 
@@ -12,8 +13,9 @@ std::unique_ptr<Executor> makeExecutor(Mode mode)
     case Mode::Threads:
         return std::make_unique<ThreadExecutor>();
     case Mode::Coroutines:
-    case Mode::Processes:
         return nullptr;
+    case Mode::Processes:
+        return std::make_unique<ProcessExecutor>();
     }
     return nullptr;
 }
