@@ -15,7 +15,6 @@
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -117,7 +116,7 @@ bool ProcessPool::startWorker()
         e.task = s.task;
         e.value = 0;
         e.worker = int16_t(s.id);
-        e.core = int16_t(sched_getcpu());
+        e.core = -1; // no core of its own yet
         e.kind = EventKind::State;
         e.state = TaskState::Spawning;
         s.rec.raw(e);

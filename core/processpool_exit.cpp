@@ -30,7 +30,7 @@ int64_t timevalNs(const timeval& t)
 QString describeExit(int waitStatus)
 {
     if (waitStatus == -1)
-        return QStringLiteral("exited (its exit status is unknown: the fork server is gone)");
+        return QStringLiteral("exited (its exit status is unknown)");
     if (WIFSIGNALED(waitStatus)) {
         const int sig = WTERMSIG(waitStatus);
         const char* abbrev = sigabbrev_np(sig);
