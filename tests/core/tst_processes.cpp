@@ -157,9 +157,10 @@ private slots:
     void killedWorkerFailsOnlyItsTask();
     void stopEndsEveryWorkerEvenAHungOne_data() { addStartMethodRows(); }
     void stopEndsEveryWorkerEvenAHungOne();
-    void missingWorkerProgramFailsTheRunClearly();
     void commandLineReportsAKilledWorker();
     void forkServerShutdownLeavesNoProcess();
+    // Last: under ThreadSanitizer, a posix_spawn that fails leaves the runtime refusing new threads afterwards.
+    void missingWorkerProgramFailsTheRunClearly();
 };
 
 void TestProcesses::initTestCase()
