@@ -54,8 +54,8 @@ const char* kUsage = R"(Usage:
 
 Options of run:
   --mode MODE                 sequential, threads, coroutines, processes, or all
-  --workers N                 pool size (threads: min(32, cores+4); processes: cores)
-  --gil on|off                threads mode: emulate CPython's GIL (on) or free-threaded Python (off)
+  --workers N                 pool size (threads, and --offload's: min(32, cores+4); processes: cores)
+  --gil on|off                threads and --offload: emulate CPython's GIL (on) or free-threaded Python (off)
   --switch-interval-ms X      the GIL's switch interval (default 5, as sys.getswitchinterval())
   --start-method spawn|forkserver   processes mode (default forkserver, as CPython 3.14 on Linux)
   --max-tasks-per-child N     processes mode: replace a worker after N tasks (Pool's maxtasksperchild)

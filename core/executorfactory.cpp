@@ -1,3 +1,4 @@
+#include "coroutineexecutor.h"
 #include "executor.h"
 #include "processexecutor.h"
 #include "sequentialexecutor.h"
@@ -13,7 +14,7 @@ std::unique_ptr<Executor> makeExecutor(Mode mode)
     case Mode::Threads:
         return std::make_unique<ThreadExecutor>();
     case Mode::Coroutines:
-        return nullptr;
+        return std::make_unique<CoroutineExecutor>();
     case Mode::Processes:
         return std::make_unique<ProcessExecutor>();
     }

@@ -2,6 +2,7 @@
 
 #include "mixformat.h"
 
+#include <QCryptographicHash>
 #include <QDataStream>
 #include <QDateTime>
 #include <QFile>
@@ -17,6 +18,7 @@ namespace {
 
 constexpr char kMagic[8] = { 'T', 'A', 'S', 'K', 'L', 'I', 'N', 'E' };
 constexpr qint64 kMaxRunFileBytes = 2ll * 1024 * 1024 * 1024;
+constexpr QCryptographicHash::Algorithm kChecksum = QCryptographicHash::Sha256;
 
 QJsonObject settingsToJson(const RunSettings& s)
 {
@@ -137,8 +139,8 @@ QByteArray encodeRun(const Mix& mix, const RunResult& result, const TraceStore& 
     header.insert(QLatin1String("saved_by"),
         QStringLiteral("taskline on %1 (%2)").arg(QSysInfo::machineHostName(), QSysInfo::prettyProductName()));
 
-    QByteArray data(kMagic, sizeof kMagic);
-    QDataStream out(&data, QIODevice::Append);
+    QByteArray body;
+    QDataStream out(&body, QIODevice::WriteOnly);
     out.setVersion(QDataStream::Qt_6_4);
     out << QByteArray("taskline-run") << quint32(kRunFileVersion)
         << QJsonDocument(header).toJson(QJsonDocument::Compact) << encodeEvents(store.events());
@@ -149,7 +151,8 @@ QByteArray encodeRun(const Mix& mix, const RunResult& result, const TraceStore& 
         for (float b : u.coreBusy)
             out << b;
     }
-    return data;
+    // A damaged byte anywhere (a float of the utilization included) is caught, not shown as data.
+    return QByteArray(kMagic, sizeof kMagic) + body + QCryptographicHash::hash(body, kChecksum);
 }
 
 bool decodeRun(const QByteArray& data, SavedRun* out, QString* error, const QString& file)
@@ -167,6 +170,7 @@ bool decodeRun(const QByteArray& data, SavedRun* out, QString* error, const QStr
     QByteArray name;
     quint32 version = 0;
     in >> name >> version;
+    // The version is read before the checksum is checked, so that a newer layout is named as such.
     if (in.status() != QDataStream::Ok || name != "taskline-run")
         return fail(
             QStringLiteral("not a Taskline run file (unknown format \"%1\")").arg(QString::fromLatin1(name.left(40))));
@@ -177,6 +181,11 @@ bool decodeRun(const QByteArray& data, SavedRun* out, QString* error, const QStr
                         .arg(kRunFileVersion));
     if (version == 0)
         return fail(QStringLiteral("damaged file (format version 0)"));
+    const int sumSize = QCryptographicHash::hashLength(kChecksum);
+    const QByteArray body = data.mid(sizeof kMagic, data.size() - qsizetype(sizeof kMagic) - sumSize);
+    if (data.size() < qsizetype(sizeof kMagic) + sumSize
+        || QCryptographicHash::hash(body, kChecksum) != data.right(sumSize))
+        return fail(QStringLiteral("damaged file (checksum mismatch: truncated or altered)"));
     QByteArray headerJson, events;
     in >> headerJson >> events;
     if (in.status() != QDataStream::Ok)

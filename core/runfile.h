@@ -14,8 +14,8 @@ namespace taskline {
 // Layout (`taskline-run/1`, suffix .taskline-run): the 8 bytes "TASKLINE", then a QDataStream (Qt 6.4 format,
 // big-endian) holding: the format name "taskline-run", a version (quint32), a compact JSON header (mix text,
 // settings, result, workers, machine), the events (qCompress'ed, fields written one by one so byte order and
-// padding never matter) and the utilization samples. A file whose version is newer than this build knows is
-// refused with a message, never misread.
+// padding never matter) and the utilization samples; then a SHA-256 of that stream. A file whose version is newer than
+// this build knows is refused with a message, never misread.
 struct SavedRun
 {
     Mix mix;

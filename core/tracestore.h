@@ -34,6 +34,17 @@ struct GilSpan
     int16_t worker;
 };
 
+// Which coroutine occupied the event loop, and when (coroutines mode), from the loop worker's Loop events: from the
+// moment the loop resumed it until it gave the loop back at an await or ended (or the loop's next Loop event). It
+// covers everything the coroutine did meanwhile: running, and blocked_io in a blocking fetch.
+struct LoopSpan
+{
+    int64_t startNs;
+    int64_t endNs; // TraceStore::kOpen while open
+    int32_t task;
+    int16_t worker;
+};
+
 struct CounterPoint
 {
     int64_t timeNs;
@@ -63,6 +74,8 @@ public:
     const std::vector<uint32_t>& taskSpans(int task) const { return m_taskSpans[size_t(task)]; }
     const std::vector<uint32_t>& workerSpans(int worker) const;
     const std::vector<GilSpan>& gilSpans() const { return m_gil; }
+    // Sorted by start; never overlapping on one loop worker.
+    const std::vector<LoopSpan>& loopSpans() const { return m_loop; }
     const std::map<int, std::vector<CounterPoint>>& counters() const { return m_counters; }
     const std::vector<UtilSample>& utilization() const { return m_util; }
 
@@ -99,6 +112,8 @@ private:
     std::vector<int> m_taskWorker;
     std::vector<GilSpan> m_gil;
     std::vector<int32_t> m_gilOpen; // per worker: index of its open GIL span
+    std::vector<LoopSpan> m_loop;
+    std::vector<int32_t> m_loopOpen; // per worker: index of its open loop span
     std::map<int, std::vector<CounterPoint>> m_counters;
     std::vector<UtilSample> m_util;
     int m_finished = 0;

@@ -22,6 +22,7 @@ private slots:
     void summaryJsonFileTraceAndCsv();
     void failedTaskExitsWithOne();
     void modeOverrideAndTable();
+    void coroutinesOptionsReachTheRun();
     void processesModeRunsInWorkerProcesses();
     void internalCommandsNeedTheirSocket();
 
@@ -224,6 +225,36 @@ void TestCli::modeOverrideAndTable()
     QVERIFY(r.out.contains("page#8"));
     QVERIFY(r.out.contains("blocked_io"));
     QVERIFY(r.out.contains("8 done"));
+}
+
+void TestCli::coroutinesOptionsReachTheRun()
+{
+    // --mode coroutines --offload --limit N reach the executor, the summary and the trace's loop lane.
+    const QString trace = m_dir.filePath("coro.json");
+    const Result r = taskline({ "run", "preset:mixed", "--mode", "coroutines", "--offload", "--limit", "3",
+        "--summary-json", "-", "--trace", trace });
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("mode").toString(), QStringLiteral("coroutines"));
+    QCOMPARE(o.value("settings").toObject().value("offload").toBool(), true);
+    QCOMPARE(o.value("settings").toObject().value("limit").toInt(), 3);
+    const QJsonObject loop = o.value("loop").toObject();
+    QVERIFY(loop.value("steps").toInt() >= 16);
+    QVERIFY(loop.value("max_ready").toInt() >= 1);
+    QVERIFY(r.err.contains("event loop: busy"));
+    QFile tf(trace);
+    QVERIFY(tf.open(QIODevice::ReadOnly));
+    bool loopLane = false, offloadLane = false, readyCounter = false;
+    for (const QJsonValue& v : QJsonDocument::fromJson(tf.readAll()).object().value("traceEvents").toArray()) {
+        const QJsonObject e = v.toObject();
+        const QString lane = e.value("args").toObject().value("name").toString();
+        loopLane |= e.value("name") == QLatin1String("thread_name") && lane == QLatin1String("loop");
+        offloadLane |= e.value("name") == QLatin1String("thread_name") && lane.startsWith("offload-");
+        readyCounter |= e.value("ph") == QLatin1String("C") && e.value("name") == QLatin1String("ready coroutines");
+    }
+    QVERIFY(loopLane);
+    QVERIFY(offloadLane);
+    QVERIFY(readyCounter);
 }
 
 void TestCli::processesModeRunsInWorkerProcesses()
