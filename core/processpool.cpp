@@ -47,8 +47,7 @@ void ProcessPool::run()
         m_queue.push_back(t.id);
     }
     m_target = std::min(m_ctx.settings.effectiveWorkers(m_ctx.cores), int(m_ctx.tasks.size()));
-    for (int i = 0; i < m_target && !m_fatal; ++i)
-        startWorker();
+    for (int i = 0; i < m_target && !m_fatal && startWorker(); ++i) { }
     loop();
     endWorkers(!m_ctx.stop->isRequested() && !m_fatal);
 }
@@ -76,14 +75,15 @@ wire::TaskMsg ProcessPool::buildTask(int task, int workerId) const
 
 bool ProcessPool::startWorker()
 {
+    // A worker is started for a task that waits for it (its start-up shows on that task).
+    const int task = takeNextTask();
+    if (task < 0)
+        return false;
     auto slot = std::make_unique<Slot>();
     Slot& s = *slot;
     m_slots.push_back(std::move(slot));
     s.number = int(m_slots.size());
-    if (!m_queue.empty()) {
-        s.task = m_queue.front();
-        m_queue.pop_front();
-    }
+    s.task = task;
     s.startedNs = monotonicNs();
 
     int sv[2];
@@ -109,7 +109,7 @@ bool ProcessPool::startWorker()
     s.rec = m_ctx.registry->addWorker(
         QStringLiteral("process-%1").arg(s.number), WorkerKind::Process, std::max<int64_t>(pid, 0));
     s.id = s.rec.worker();
-    if (s.task >= 0) {
+    {
         Event e {};
         e.timeNs = s.startedNs - m_ctx.registry->runStartNs();
         e.cpuNs = -1;
@@ -125,8 +125,7 @@ bool ProcessPool::startWorker()
         s.state = SlotState::Reaped;
         const QString message = QStringLiteral("could not start worker processes (%1): %2")
                                     .arg(QLatin1String(startMethodName(m_method)), error);
-        if (s.task >= 0)
-            failTask(s.task, s.rec, message);
+        failTask(s.task, s.rec, message);
         s.task = -1;
         fatal(message);
         return false;
@@ -137,10 +136,8 @@ bool ProcessPool::startWorker()
     m_cpu->addLive(pid);
     // Build the first task's message (and its payloads) while the worker starts, as Pool's task handler pickles
     // the items while the workers boot.
-    if (s.task >= 0) {
-        s.pending = buildTask(s.task, s.id);
-        s.hasPending = true;
-    }
+    s.pending = buildTask(s.task, s.id);
+    s.hasPending = true;
     return true;
 }
 
@@ -161,16 +158,6 @@ void ProcessPool::dispatch(Slot& s, int task)
     s.lastState = TaskState::Serializing;
     s.lastStep = 0;
     wire::OutFrame frame = wire::encodeTask(msg);
-    if (frame.size() > wire::kHeaderBytes + wire::kMaxFrameBytes) {
-        failTask(task, s.rec,
-            QStringLiteral("its data (%1 bytes) is more than one message to a worker may carry (%2 bytes)")
-                .arg(frame.size())
-                .arg(wire::kMaxFrameBytes));
-        s.task = -1;
-        s.state = SlotState::Idle;
-        dispatchNext(s);
-        return;
-    }
     for (QByteArray& c : frame.chunks)
         s.out.push_back(std::move(c));
     flushOut(s);
@@ -178,11 +165,30 @@ void ProcessPool::dispatch(Slot& s, int task)
 
 void ProcessPool::dispatchNext(Slot& s)
 {
-    if (s.state == SlotState::Idle && !m_queue.empty() && !m_ctx.stop->isRequested()) {
+    if (s.state != SlotState::Idle || m_ctx.stop->isRequested())
+        return;
+    const int task = takeNextTask();
+    if (task >= 0)
+        dispatch(s, task);
+}
+
+int ProcessPool::takeNextTask()
+{
+    while (!m_queue.empty()) {
         const int task = m_queue.front();
         m_queue.pop_front();
-        dispatch(s, task);
+        // Checked before its payloads are built: one frame carries a task and all of its payloads.
+        int64_t bytes = 0;
+        for (const Step& step : m_ctx.tasks[size_t(task)].steps)
+            bytes += step.kind == StepKind::Compute ? step.compute.payloadBytes : 0;
+        if (bytes <= int64_t(wire::kMaxFrameBytes) - (int64_t(1) << 20))
+            return task;
+        failTask(task, m_dispatcher,
+            QStringLiteral("its payloads (%1 bytes) are more than one message to a worker may carry (%2 bytes)")
+                .arg(bytes)
+                .arg(wire::kMaxFrameBytes));
     }
+    return -1;
 }
 
 void ProcessPool::flushOut(Slot& s)

@@ -69,6 +69,7 @@ private:
     wire::TaskMsg buildTask(int task, int workerId) const;
     void dispatch(Slot& s, int task);
     void dispatchNext(Slot& s);
+    int takeNextTask(); // the queue's head, failing tasks too big to send on the way; -1 when empty
     void flushOut(Slot& s);
     void readFrom(Slot& s, bool discard);
     void onFrame(Slot& s);

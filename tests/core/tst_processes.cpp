@@ -153,6 +153,7 @@ private slots:
     void eventsFromEveryWorkerInTimeOrder();
     void payloadsAndResultsAreCopied();
     void maxTasksPerChildReplacesWorkers();
+    void taskTooBigToSendFailsAlone();
     void killedWorkerFailsOnlyItsTask_data() { addStartMethodRows(); }
     void killedWorkerFailsOnlyItsTask();
     void stopEndsEveryWorkerEvenAHungOne_data() { addStartMethodRows(); }
@@ -350,8 +351,14 @@ void TestProcesses::cpuBoundUsesEveryCore()
         busy1 += u.coreBusy[1] * double(u.intervalNs);
         total += double(u.intervalNs);
     }
-    qInfo("core busy %.2f %.2f", busy0 / total, busy1 / total);
-    QVERIFY(total > 0 && busy0 / total > 0.6 && busy1 / total > 0.6);
+    QVERIFY(total > 0);
+    busy0 /= total;
+    busy1 /= total;
+    qInfo("core busy %.2f %.2f", busy0, busy1);
+    // More than one core's worth in all, and each core busy at least half the time (the start-up and the last
+    // task, alone on one core, are in the average too).
+    QVERIFY2(
+        busy0 + busy1 > 1.3 && busy0 > 0.5 && busy1 > 0.5, qPrintable(QStringLiteral("%1 %2").arg(busy0).arg(busy1)));
     int tags = 0;
     for (const TaskOutcome& o : proc.result.outcomes)
         tags += o.metaTags > 0;
@@ -481,6 +488,21 @@ void TestProcesses::maxTasksPerChildReplacesWorkers()
         QVERIFY(!processExists(w.pid) || w.pid == 0);
     }
     QCOMPARE(pids.size(), workers.size()); // each a new process
+}
+
+void TestProcesses::taskTooBigToSendFailsAlone()
+{
+    // Five payloads of 256 MiB do not fit in one message (1 GiB): that task fails before anything is built.
+    const Step huge = Step::makeCompute(1, Kernel::Hash, GilBehaviour::Interruptible, int64_t(256) << 20);
+    const Mix mix = mixOf(
+        "huge", { task("huge", 1, { huge, huge, huge, huge, huge }), task("small", 1, { Step::makeCompute(5) }) });
+    const Ran r = runMix(mix, processSettings(1, StartMethod::Forkserver));
+    QVERIFY(r.result.error.isEmpty());
+    QCOMPARE(r.result.failedTasks(), 1);
+    qInfo("%s", qPrintable(r.result.outcomes[0].error));
+    QVERIFY(r.result.outcomes[0].error.contains("more than one message to a worker may carry"));
+    QVERIFY(r.result.outcomes[1].ok);
+    QCOMPARE(r.store.taskState(0), TaskState::Failed);
 }
 
 void TestProcesses::killedWorkerFailsOnlyItsTask()
