@@ -10,7 +10,9 @@ const std::vector<uint32_t> kNoSpans;
 
 void TraceStore::reset(const std::vector<TaskInstance>& tasks)
 {
+    const uint64_t generation = m_generation;
     *this = TraceStore();
+    m_generation = generation + 1;
     m_taskNames.reserve(tasks.size());
     for (const TaskInstance& t : tasks)
         m_taskNames.push_back(t.name);

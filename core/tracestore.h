@@ -90,6 +90,9 @@ public:
     int64_t endNs() const { return m_endNs > 0 ? m_endNs : m_lastNs; } // the run's end once finished
     bool isFinished() const { return m_endNs > 0; }
     uint64_t droppedEvents() const { return m_dropped; }
+    // Changes whenever spans are derived afresh (reset, or a late event reordered the trace): indices into
+    // spans() taken before are stale. Views that cache per-span data check it.
+    uint64_t generation() const { return m_generation; }
     uint64_t eventCount() const { return m_events.size(); }
     int cores() const { return m_cores; }
 
@@ -121,6 +124,7 @@ private:
     int64_t m_endNs = 0;
     uint64_t m_dropped = 0;
     int m_cores = 0;
+    uint64_t m_generation = 0;
 };
 
 } // namespace taskline
