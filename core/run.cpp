@@ -78,6 +78,7 @@ RunResult Run::execute()
     const int64_t t1 = monotonicNs();
     const int64_t cpu1 = processCpuNs() + (ctx.extraCpuNs ? ctx.extraCpuNs() : 0);
     collector.stop();
+    result.coreBusy = sampler.averageBusySinceStart();
 
     result.wallNs = t1 - t0;
     result.cpuNs = cpu1 - cpu0;
