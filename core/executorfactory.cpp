@@ -1,5 +1,6 @@
 #include "coroutineexecutor.h"
 #include "executor.h"
+#include "processexecutor.h"
 #include "sequentialexecutor.h"
 #include "threadexecutor.h"
 
@@ -15,7 +16,7 @@ std::unique_ptr<Executor> makeExecutor(Mode mode)
     case Mode::Coroutines:
         return std::make_unique<CoroutineExecutor>();
     case Mode::Processes:
-        return nullptr;
+        return std::make_unique<ProcessExecutor>();
     }
     return nullptr;
 }

@@ -113,6 +113,10 @@ QByteArray encodeRun(const Mix& mix, const RunResult& result, const TraceStore& 
     r.insert(QLatin1String("error"), result.error);
     r.insert(QLatin1String("events"), double(result.events));
     r.insert(QLatin1String("dropped_events"), double(result.droppedEvents));
+    QJsonArray busy;
+    for (double b : result.coreBusy)
+        busy.append(b);
+    r.insert(QLatin1String("core_busy"), busy);
     QJsonArray outcomes;
     for (const TaskOutcome& o : result.outcomes) {
         QJsonObject t;
@@ -211,6 +215,8 @@ bool decodeRun(const QByteArray& data, SavedRun* out, QString* error, const QStr
     r.error = rj.value(QLatin1String("error")).toString();
     r.events = uint64_t(rj.value(QLatin1String("events")).toDouble());
     r.droppedEvents = uint64_t(rj.value(QLatin1String("dropped_events")).toDouble());
+    for (const QJsonValue& v : rj.value(QLatin1String("core_busy")).toArray())
+        r.coreBusy.push_back(v.toDouble());
     r.tasks = expandTasks(run.mix);
     const QJsonArray outcomes = rj.value(QLatin1String("outcomes")).toArray();
     if (size_t(outcomes.size()) != r.tasks.size())

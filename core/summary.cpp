@@ -96,6 +96,12 @@ RunSummary summarize(const RunResult& r, const TraceStore& store)
     }
     for (double& b : s.coreBusy)
         b = total > 0 ? round3(b / total) : 0;
+    // The run's own first-to-last reading is exact; the samples only approximate it (10 ms ticks).
+    if (!r.coreBusy.empty()) {
+        s.coreBusy.clear();
+        for (double b : r.coreBusy)
+            s.coreBusy.push_back(round3(b));
+    }
 
     const auto& workers = store.workers();
     for (int t = 0; t < store.taskCount(); ++t) {
