@@ -28,8 +28,10 @@
 #include <QLocale>
 #include <QMenu>
 #include <QSettings>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace taskline {
@@ -89,8 +91,13 @@ QWidget* MainWindow::createRunArea()
     m_replayBar = new ReplayBar(m_replay);
     m_replayBar->setVisible(false);
     layout->addWidget(m_replayBar);
-    // The replay keys (Space, ←, →, Home, End) work where the replay is: on the timeline and the bar.
+    // The replay keys (Space, ←, →, Home, End) work where the replay is: on the timeline and the bar. Using the
+    // replay gives the timeline the focus, so that the keys go on working after a click on the bar or the menu.
     area->addActions(m_replayBar->replayActions());
+    for (QAction* a : m_replayBar->replayActions())
+        connect(a, &QAction::triggered, this, [this] { m_traceView->setFocus(Qt::OtherFocusReason); });
+    connect(
+        m_replayBar->slider(), &QSlider::sliderPressed, this, [this] { m_traceView->setFocus(Qt::OtherFocusReason); });
 
     connect(m_runTabs, &RunTabs::currentChanged, this, &MainWindow::showRunTab);
     connect(m_runTabs, &RunTabs::closeRequested, this, &MainWindow::closeRunTab);
@@ -201,6 +208,8 @@ void MainWindow::showRunTab(int index)
         m_summaryPanel->showSummary(run->summary(), sequentialWallMsFor(*run));
         m_detailsPanel->setRun(&run->store(), &run->tasks(), &run->summary());
         m_replay->setRun(&run->store());
+        // The replay keys work at once (after the window is shown, when the run is opened at start-up).
+        QTimer::singleShot(0, m_traceView, [this] { m_traceView->setFocus(Qt::OtherFocusReason); });
     }
     m_replayBar->setVisible(m_replay->run() != nullptr);
     // The selected row of the mix now means the tasks of this run (when it has them).

@@ -2,7 +2,6 @@
 
 #include "icons.h"
 #include "replaycontroller.h"
-#include "summarypanel.h"
 #include "timescale.h"
 
 #include <QAction>
@@ -74,6 +73,7 @@ ReplayBar::ReplayBar(ReplayController* controller, QWidget* parent)
         b->setAutoRaise(true);
         b->setIconSize(QSize(20, 20));
         b->setObjectName(a->objectName() + QStringLiteral("Button"));
+        b->setFocusPolicy(Qt::NoFocus); // the keys stay with the timeline
         row->addWidget(b);
     }
     row->addSpacing(8);
@@ -169,9 +169,9 @@ void ReplayBar::updatePosition()
         m_slider->setValue(end > 0 ? int(std::llround(double(at) / double(end) * kSliderSteps)) : kSliderSteps);
     }
     m_slider->setEnabled(any);
-    m_time->setText(any ? QStringLiteral("%1 / %2").arg(
-                        TimeScale::formatTime(double(at)), SummaryPanel::formatDuration(double(end) / 1e6))
-                        : QString());
+    m_time->setText(any
+            ? QStringLiteral("%1 / %2").arg(TimeScale::formatTime(double(at)), TimeScale::formatTime(double(end)))
+            : QString());
     m_start->setEnabled(any && at > 0);
     m_back->setEnabled(any && at > 0);
     m_forward->setEnabled(any && at < end);

@@ -14,7 +14,8 @@ class ReplayController;
 // The strip under the timeline that plays a finished run back: to the start, a step back, play/pause, a step
 // forward, to the end; a slider over the run's time, the play head's time, the speed (0.05× to 1×) and the step (1
 // ms, 10 ms, one event). Its actions carry the keys (Space, Left, Right, Home, End); the window adds them where they
-// apply (the timeline and this bar) and to its Run menu.
+// apply (the timeline and this bar) and to its Run menu. Nothing on the bar takes the keyboard focus, so that after
+// a click the keys still go to the timeline.
 // Thread: GUI only.
 class ReplayBar : public QWidget
 {

@@ -168,15 +168,22 @@ void RunTabs::updateInfo()
     if (r.recordedAt().isValid())
         parts << tr("recorded %1").arg(QLocale().toString(r.recordedAt(), QLocale::ShortFormat));
     QString by = r.savedBy();
-    // "taskline on HOST (SYSTEM)": the machine is what tells runs apart.
+    // "taskline on HOST (SYSTEM)": the host is what tells runs apart; the system is in the tooltip.
     if (by.startsWith(QLatin1String("taskline on ")))
         by = by.mid(12);
+    if (const qsizetype paren = by.indexOf(QLatin1String(" (")); paren > 0)
+        by = by.left(paren);
     if (!by.isEmpty())
         parts << tr("on %1").arg(by.toHtmlEscaped());
     if (!r.filePath().isEmpty())
         parts << QFileInfo(r.filePath()).fileName().toHtmlEscaped();
     m_infoText->setText(parts.join(QStringLiteral(" · ")));
-    m_infoText->setToolTip(r.filePath());
+    QStringList tip;
+    if (!r.filePath().isEmpty())
+        tip << r.filePath();
+    if (!r.savedBy().isEmpty())
+        tip << tr("Saved by %1").arg(r.savedBy());
+    m_infoText->setToolTip(tip.join(QLatin1Char('\n')));
 }
 
 } // namespace taskline

@@ -203,6 +203,7 @@ void SummaryPanel::showLive(const TraceStore& store, const QString& what, double
         rows.push_back(std::move(row));
     }
     m_legend->setText(StateBarChart::legendHtml(rows, m_theme));
+    m_chart->setMinimumScaleMs(0);
     m_chart->setRows(std::move(rows));
     m_pages->setCurrentIndex(1);
 }
@@ -330,13 +331,15 @@ void SummaryPanel::rebuild()
             row.trailing = tr("stopped");
         } else if (t.status == QLatin1String("unfinished")) {
             // A replay before the task ended: its time so far, going on.
-            row.trailing = row.total() > 0 ? formatDuration(row.total()) + QStringLiteral(" …") : tr("not started");
+            row.trailing = row.total() > 0 ? formatDuration(row.total()) : tr("not yet");
         } else {
             row.trailing = formatDuration(row.total());
         }
         rows.push_back(std::move(row));
     }
     m_legend->setText(StateBarChart::legendHtml(rows, m_theme));
+    // A replay's bars grow on the whole run's scale.
+    m_chart->setMinimumScaleMs(m_replayRunMs.value_or(0));
     m_chart->setRows(std::move(rows));
 }
 
