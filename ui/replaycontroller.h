@@ -23,7 +23,7 @@ class ReplayController : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kFrameMs = 16; // ≤ 60 Hz
+    static constexpr int kFrameMs = 17; // ≤ 60 Hz (59)
     static constexpr std::array<double, 5> kSpeeds { 0.05, 0.1, 0.25, 0.5, 1.0 };
     enum class StepSize
     {
