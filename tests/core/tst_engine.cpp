@@ -54,6 +54,7 @@ void TestEngine::cpuBoundThreads_data()
 
 void TestEngine::cpuBoundThreads()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     QFETCH(bool, gil);
     QFETCH(double, minRatio);
     QFETCH(double, maxRatio);
@@ -103,6 +104,7 @@ void TestEngine::cpuBoundThreads()
 
 void TestEngine::gilHandsOverAboutEverySwitchInterval()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     const Mix mix = mixOf("cpu", { task("crunch", 2, { Step::makeCompute(300) }) });
     const Ran thr = runMix(mix, settingsFor(Mode::Threads, 2, true, 5.0));
     QVERIFY(thr.result.ok());
@@ -194,6 +196,7 @@ void TestEngine::convoyStretchesShortSleeps_data()
 
 void TestEngine::convoyStretchesShortSleeps()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     QFETCH(double, switchMs);
     QFETCH(double, minIteration);
     QFETCH(double, maxIteration);
@@ -218,6 +221,7 @@ void TestEngine::convoyStretchesShortSleeps()
 
 void TestEngine::releasesComputeRunsInParallel()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     if (UtilSampler::coreCount() < 2)
         QSKIP("needs at least 2 cores");
     // hashlib on big buffers drops the GIL: two such threads use two cores even with the GIL on.
@@ -299,6 +303,7 @@ void TestEngine::everyTaskIsQueuedThenRunsThenEnds()
 
 void TestEngine::runningSlicesCarryThreadCpuTime()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     const Mix mix
         = mixOf("cpu", { task("crunch", 1, { Step::makeCompute(100) }), task("nap", 1, { Step::makeSleep(100) }) });
     const Ran r = runMix(mix, settingsFor(Mode::Threads, 2, false));
