@@ -294,8 +294,8 @@ int cmdRun(const QStringList& args)
     for (Mode m : modes) {
         RunSettings settings = base;
         settings.mode = m;
-        if (many && m != Mode::Threads && !a.workers && !mix.settings.workers)
-            settings.workers = 0; // each mode's own default
+        if (!a.workers)
+            settings.workers = RunSettings::forMode(mix.settings, m).workers;
         TraceStore store;
         store.reset(expandTasks(mix));
         RunOptions options;

@@ -188,6 +188,15 @@ RunSettings RunSettings::fromMix(const MixSettings& s)
     return r;
 }
 
+RunSettings RunSettings::forMode(const MixSettings& s, Mode mode)
+{
+    RunSettings r = fromMix(s);
+    if (s.mode && *s.mode != mode)
+        r.workers = 0;
+    r.mode = mode;
+    return r;
+}
+
 int RunSettings::effectiveWorkers(int cores) const
 {
     // Coroutines: one event loop; with --offload, `workers` sizes asyncio's default executor (the offload pool).

@@ -150,6 +150,10 @@ struct RunSettings
     int maxTasksPerChild = 0; // 0 = workers live for the whole run
 
     static RunSettings fromMix(const MixSettings& s);
+    // The settings for running a mix in `mode`: the mix's settings are the defaults of its own mode, so the pool size
+    // it names applies to that mode only (a mix written for 8 threads does not make an 8-process pool: processes
+    // then use the cores, like multiprocessing.Pool()).
+    static RunSettings forMode(const MixSettings& s, Mode mode);
     int effectiveWorkers(int cores) const;
 };
 

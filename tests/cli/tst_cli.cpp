@@ -22,6 +22,7 @@ private slots:
     void summaryJsonFileTraceAndCsv();
     void failedTaskExitsWithOne();
     void modeOverrideAndTable();
+    void mixPoolSizeStaysWithItsMode();
     void coroutinesOptionsReachTheRun();
     void processesModeRunsInWorkerProcesses();
     void internalCommandsNeedTheirSocket();
@@ -292,6 +293,21 @@ void TestCli::internalCommandsNeedTheirSocket()
     }
     const Result help = taskline({ "--help" });
     QVERIFY(!help.out.contains("forkserver --fd"));
+}
+
+void TestCli::mixPoolSizeStaysWithItsMode()
+{
+    // io-bound is written for 8 threads: run as processes it gets Pool()'s size (the cores), and so runs two at a
+    // time on two cores, as in CPython; an explicit --workers applies to any mode.
+    Result r = taskline({ "run", "preset:io-bound", "--mode", "processes", "--summary-json", "-", "--quiet" });
+    QCOMPARE(r.code, 0);
+    QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("settings").toObject().value("workers").toInt(), o.value("cores").toInt());
+    r = taskline({ "run", "preset:io-bound", "--mode", "threads", "--summary-json", "-", "--quiet" });
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("settings").toObject().value("workers").toInt(), 8);
+    r = taskline(
+        { "run", "preset:io-bound", "--mode", "processes", "--workers", "4", "--summary-json", "-", "--quiet" });
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("settings").toObject().value("workers").toInt(), 4);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
