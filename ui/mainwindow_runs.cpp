@@ -240,6 +240,7 @@ void MainWindow::showWholeRun()
     const std::shared_ptr<RunDocument> run = shownRun();
     m_replaying = false;
     m_traceView->clearPlayHead();
+    updateStatus();
     if (!run)
         return;
     const bool live = run == m_liveRun && m_runTabs->currentIndex() == 0;
@@ -280,6 +281,8 @@ void MainWindow::onReplayPositionChanged()
             m_summaryPanel->setSelectedTask(m_detailsPanel->task());
         m_replaySummaryClock.start();
     }
+    m_statusTasks->setText(
+        tr("%1 / %2 tasks done at the play head").arg(clipped.tasksFinished()).arg(clipped.taskCount()));
 }
 
 std::optional<double> MainWindow::sequentialWallMsFor(const RunDocument& run) const

@@ -14,6 +14,34 @@
 
 namespace taskline {
 
+namespace {
+
+// One line of plain text that ends in "…" when the tab area is narrower than it, rather than being cut off.
+class ElidedLabel : public QLabel
+{
+public:
+    void setFullText(const QString& text)
+    {
+        m_full = text;
+        updateText();
+    }
+    QString fullText() const { return m_full; }
+
+protected:
+    void resizeEvent(QResizeEvent* event) override
+    {
+        QLabel::resizeEvent(event);
+        updateText();
+    }
+
+private:
+    void updateText() { setText(fontMetrics().elidedText(m_full, Qt::ElideRight, std::max(0, width()))); }
+
+    QString m_full;
+};
+
+} // namespace
+
 RunTabs::RunTabs(QWidget* parent)
     : QWidget(parent)
     , m_runs { nullptr }
@@ -41,10 +69,14 @@ RunTabs::RunTabs(QWidget* parent)
     m_info->setObjectName(QStringLiteral("runInfo"));
     auto* info = new QHBoxLayout(m_info);
     info->setContentsMargins(8, 4, 8, 4);
-    m_infoText = new QLabel;
+    auto* caption = new QLabel(tr("Saved run"));
+    QFont bold = caption->font();
+    bold.setBold(true);
+    caption->setFont(bold);
+    info->addWidget(caption);
+    m_infoText = new ElidedLabel;
     m_infoText->setObjectName(QStringLiteral("runInfoText"));
-    m_infoText->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_infoText->setWordWrap(false);
+    m_infoText->setTextFormat(Qt::PlainText);
     m_infoText->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a long path must not widen the window
     info->addWidget(m_infoText, 1);
     m_loadMix = new QPushButton(tr("Open Its Mix in the Editor"));
@@ -152,7 +184,7 @@ void RunTabs::setSwitchingEnabled(bool enabled)
 
 QString RunTabs::infoText() const
 {
-    return m_info->isVisibleTo(this) ? m_infoText->text() : QString();
+    return m_info->isVisibleTo(this) ? static_cast<ElidedLabel*>(m_infoText)->fullText() : QString();
 }
 
 void RunTabs::updateInfo()
@@ -163,8 +195,8 @@ void RunTabs::updateInfo()
         return;
     const RunDocument& r = *shown;
     QStringList parts;
-    parts << tr("<b>Saved run</b> of “%1”").arg(r.result().mixName.toHtmlEscaped());
-    parts << SummaryPanel::describeSettings(r.settings(), r.summary().workers).toHtmlEscaped();
+    parts << tr("“%1”").arg(r.result().mixName);
+    parts << SummaryPanel::describeSettings(r.settings(), r.summary().workers);
     if (r.recordedAt().isValid())
         parts << tr("recorded %1").arg(QLocale().toString(r.recordedAt(), QLocale::ShortFormat));
     QString by = r.savedBy();
@@ -174,10 +206,10 @@ void RunTabs::updateInfo()
     if (const qsizetype paren = by.indexOf(QLatin1String(" (")); paren > 0)
         by = by.left(paren);
     if (!by.isEmpty())
-        parts << tr("on %1").arg(by.toHtmlEscaped());
+        parts << tr("on %1").arg(by);
     if (!r.filePath().isEmpty())
-        parts << QFileInfo(r.filePath()).fileName().toHtmlEscaped();
-    m_infoText->setText(parts.join(QStringLiteral(" · ")));
+        parts << QFileInfo(r.filePath()).fileName();
+    static_cast<ElidedLabel*>(m_infoText)->setFullText(parts.join(QStringLiteral(" · ")));
     QStringList tip;
     if (!r.filePath().isEmpty())
         tip << r.filePath();

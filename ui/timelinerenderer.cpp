@@ -425,28 +425,39 @@ void TimelineRenderer::paint(QPainter& p) const
     p.restore();
 }
 
-void TimelineRenderer::paintPlayHead(QPainter& p, const PaintContext& c) const
+bool TimelineRenderer::playHeadGeometry(const PaintContext& c, int* lineLeft, QRect* tag, QString* label) const
 {
     const TimelineLayout& L = c.L;
     if (!m_store || m_options.playHeadNs < 0)
-        return;
+        return false;
     const double x = L.axisLeft + c.x(double(m_options.playHeadNs));
     if (x < L.axisLeft - 1 || x > L.axisLeft + L.axisWidth + 1)
+        return false;
+    *lineLeft = std::clamp(int(std::floor(x)) - 1, L.axisLeft - 1, L.axisLeft + L.axisWidth - 1);
+    // Its time in a tag on the ruler, right of the line (left of it near the axis' end).
+    *label = TimeScale::formatTime(double(m_options.playHeadNs));
+    const int w = c.fm.horizontalAdvance(*label) + 10;
+    const int h = std::min(L.ruler.height() - 4, c.fm.height() + 4);
+    int tagLeft = *lineLeft + 2;
+    if (tagLeft + w > L.size.width() - 2)
+        tagLeft = *lineLeft - w;
+    *tag = QRect(tagLeft, L.ruler.top() + 2, w, h);
+    return true;
+}
+
+void TimelineRenderer::paintPlayHead(QPainter& p, const PaintContext& c) const
+{
+    const TimelineLayout& L = c.L;
+    int left = 0;
+    QRect tag;
+    QString label;
+    if (!playHeadGeometry(c, &left, &tag, &label))
         return;
     // A line in the text colour with a background-coloured edge on each side reads on every state colour.
-    const int left = std::clamp(int(std::floor(x)) - 1, L.axisLeft - 1, L.axisLeft + L.axisWidth - 1);
     const int top = L.ruler.top() + 2;
     const int bottom = L.utilization.isEmpty() ? L.lanesArea.bottom() : L.utilization.bottom();
     p.fillRect(QRect(left - 1, top, 4, bottom - top + 1), c.theme.background);
     p.fillRect(QRect(left, top, 2, bottom - top + 1), c.theme.text);
-    // Its time in a tag on the ruler, right of the line (left of it near the axis' end).
-    const QString label = TimeScale::formatTime(double(m_options.playHeadNs));
-    const int w = c.fm.horizontalAdvance(label) + 10;
-    const int h = std::min(L.ruler.height() - 4, c.fm.height() + 4);
-    int tagLeft = left + 2;
-    if (tagLeft + w > L.size.width() - 2)
-        tagLeft = left - w;
-    const QRect tag(tagLeft, L.ruler.top() + 2, w, h);
     p.fillRect(tag, c.theme.text);
     p.setPen(c.theme.background);
     p.drawText(tag, Qt::AlignCenter, label);
@@ -471,6 +482,11 @@ void TimelineRenderer::paintRuler(QPainter& p, const PaintContext& c) const
     const std::vector<TimeScale::Tick> ticks = m_options.scale.ticks(c.tickSpacing);
     const int64_t step = m_options.scale.majorStep(c.tickSpacing);
     const int baseline = r.top() + 3 + c.fm.ascent();
+    // Replay: no tick label half hidden under the play head's tag.
+    int playHeadLeft = 0;
+    QRect tag;
+    QString tagLabel;
+    const bool hasTag = playHeadGeometry(c, &playHeadLeft, &tag, &tagLabel);
     for (const TimeScale::Tick& t : ticks) {
         const int x = L.axisLeft + int(std::floor(t.x));
         if (x < L.axisLeft || x > L.axisLeft + L.axisWidth)
@@ -478,7 +494,9 @@ void TimelineRenderer::paintRuler(QPainter& p, const PaintContext& c) const
         if (t.major) {
             p.fillRect(QRect(x, r.bottom() - 7, 1, 7), c.theme.mutedText);
             const QString label = TimeScale::tickLabel(t.ns, step);
-            if (x + 3 + c.fm.horizontalAdvance(label) <= L.axisLeft + L.axisWidth + kRightMargin) {
+            const int labelRight = x + 3 + c.fm.horizontalAdvance(label);
+            const bool covered = hasTag && labelRight + 4 >= tag.left() && x - 4 <= tag.right();
+            if (labelRight <= L.axisLeft + L.axisWidth + kRightMargin && !covered) {
                 p.setPen(c.theme.text);
                 p.drawText(x + 3, baseline, label);
             }

@@ -197,6 +197,8 @@ private:
     void paintUtilization(QPainter& p, const PaintContext& c) const;
     void paintLegend(QPainter& p, const PaintContext& c) const;
     void paintPlayHead(QPainter& p, const PaintContext& c) const;
+    // Where the play head's line starts (x, 2 px wide) and its time tag on the ruler; false when not in view.
+    bool playHeadGeometry(const PaintContext& c, int* lineLeft, QRect* tag, QString* label) const;
     void paintGutterLabel(QPainter& p, const PaintContext& c, QRect row, const QString& text, bool strong) const;
 
     TimelineHit hitLane(const TimelineLane& lane, int laneIndex, double x) const;

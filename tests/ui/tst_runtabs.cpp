@@ -227,7 +227,10 @@ void TestRunTabs::saveThenOpenShowsTheSameRun()
     QCOMPARE(w->traceView()->renderer().store(), &opened->store());
     // The tab says what it is.
     QCOMPARE(w->runTabs()->tabBar()->tabText(1), QStringLiteral("roundtrip"));
-    QVERIFY2(w->runTabs()->infoText().contains(QLatin1String("Saved run")), qPrintable(w->runTabs()->infoText()));
+    const QString info = w->runTabs()->infoText();
+    QVERIFY2(info.contains(QLatin1String("saved in the window")) && info.contains(QLatin1String("Threads"))
+            && info.contains(QLatin1String("roundtrip.taskline-run")),
+        qPrintable(info));
     QVERIFY(w->statusText(QStringLiteral("state")).startsWith(QLatin1String("Saved run")));
 }
 
