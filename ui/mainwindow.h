@@ -168,6 +168,7 @@ private:
     void showWholeRun(); // the shown tab's run, whole (no play head)
     void loadRunMix(const RunDocument& run, bool askFirst);
     void onReplayPositionChanged();
+    void updateReplayStatus(); // the status bar's task count at the play head
     void onLiveRunFinished(const RunResult& result);
     void updateSavedRunStatus(const RunDocument& run);
     std::optional<double> sequentialWallMsFor(const RunDocument& run) const;

@@ -176,6 +176,7 @@ void MainWindow::updateStatus()
         return;
     if (m_runTabs && m_runTabs->currentIndex() > 0) {
         updateSavedRunStatus(*m_runTabs->run(m_runTabs->currentIndex()));
+        updateReplayStatus();
         return;
     }
     const QLocale l;
@@ -213,6 +214,7 @@ void MainWindow::updateStatus()
     m_statusDropped->setText(tr("%1 dropped").arg(l.toString(qulonglong(dropped))));
     m_statusDropped->setStyleSheet(
         dropped > 0 ? QStringLiteral("color: %1; font-weight: bold;").arg(errorTextColor(m_theme).name()) : QString());
+    updateReplayStatus();
 }
 
 } // namespace taskline

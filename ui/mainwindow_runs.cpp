@@ -281,6 +281,14 @@ void MainWindow::onReplayPositionChanged()
             m_summaryPanel->setSelectedTask(m_detailsPanel->task());
         m_replaySummaryClock.start();
     }
+    updateReplayStatus();
+}
+
+void MainWindow::updateReplayStatus()
+{
+    if (!m_replaying || !m_statusTasks)
+        return;
+    const TraceStore& clipped = m_replay->clip().store();
     m_statusTasks->setText(
         tr("%1 / %2 tasks done at the play head").arg(clipped.tasksFinished()).arg(clipped.taskCount()));
 }

@@ -344,6 +344,14 @@ void TestReplay::summaryAndDetailsFollowThePlayHead()
     QVERIFY2(m_window->detailsPanel()->statusText().startsWith(stateLabel(clip.taskState(0))),
         qPrintable(m_window->detailsPanel()->statusText()));
     QVERIFY(clip.taskState(0) != TaskState::Done); // a third of the way in, the first page is not done yet
+    // The status bar counts the tasks done by then, also after a change of theme.
+    const QString done
+        = QStringLiteral("%1 / %2 tasks done at the play head").arg(clip.tasksFinished()).arg(clip.taskCount());
+    QCOMPARE(m_window->statusText(QStringLiteral("tasks")), done);
+    const Theme theme = m_window->theme();
+    m_window->setTheme(theme == Theme::Dark ? Theme::Light : Theme::Dark);
+    QCOMPARE(m_window->statusText(QStringLiteral("tasks")), done);
+    m_window->setTheme(theme);
     // Moving on updates both.
     replay()->seek(t * 2);
     QCOMPARE(summaryJson(*summary->summary()), summaryJson(summarizeUntil(run().result(), run().store(), t * 2)));
