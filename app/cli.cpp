@@ -7,6 +7,7 @@
 #include "labserver.h"
 #include "mixformat.h"
 #include "run.h"
+#include "runfile.h"
 #include "summary.h"
 #include "tracestore.h"
 
@@ -46,6 +47,7 @@ int bad(const QString& message)
 const char* kUsage = R"(Usage:
   taskline                              the GUI, with the default preset open
   taskline FILE.taskline.json           the GUI with that mix open
+  taskline FILE.taskline-run...         the GUI with those saved runs open, one tab each
   taskline run MIX [options]            run a mix headless and print its summary
   taskline presets                      list the built-in mixes (MIX may be preset:NAME)
   taskline serve [--port N]             run the lab server alone
@@ -64,6 +66,7 @@ Options of run:
   --summary-json FILE|-       write taskline-summary/1 (or taskline-compare/1 with --mode all)
   --trace FILE                write Chrome Trace Event JSON (Perfetto, chrome://tracing)
   --csv FILE                  write every span as CSV
+  --save-run FILE             save the run (mix, settings, events, utilization) to open in the GUI
   --png FILE, --svg FILE      write a picture of the timeline
   --quiet                     do not print the summary table
 
@@ -81,7 +84,7 @@ struct RunArgs
     bool offload = false;
     std::optional<int> limit;
     std::optional<int> maxTasksPerChild;
-    QString summaryJson, trace, csv, png, svg;
+    QString summaryJson, trace, csv, png, svg, saveRun;
     bool quiet = false;
 };
 
@@ -178,6 +181,9 @@ bool parseRunArgs(const QStringList& args, RunArgs* r, QString* error)
                 return false;
         } else if (a == QLatin1String("--csv")) {
             if (!value(&r->csv))
+                return false;
+        } else if (a == QLatin1String("--save-run")) {
+            if (!value(&r->saveRun))
                 return false;
         } else if (a == QLatin1String("--png")) {
             if (!value(&r->png))
@@ -313,6 +319,8 @@ int cmdRun(const QStringList& args)
         if (!a.trace.isEmpty() && !writeChromeTrace(perModePath(a.trace, m, many), store, summary, &error))
             return bad(error);
         if (!a.csv.isEmpty() && !writeSpansCsv(perModePath(a.csv, m, many), store, &error))
+            return bad(error);
+        if (!a.saveRun.isEmpty() && !saveRun(perModePath(a.saveRun, m, many), mix, result, store, &error))
             return bad(error);
         if (result.stopped)
             break;

@@ -46,17 +46,19 @@ int main(int argc, char** argv)
     // One look for both themes: Fusion draws the light and the dark palette equally well.
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
 
-    // `taskline FILE`: open that mix (QApplication has taken its own options out of the arguments by now).
-    QString file;
+    // `taskline FILE...`: open that mix, or those saved runs (QApplication has taken its own options out of the
+    // arguments by now).
+    QStringList files;
     const QStringList rest = QCoreApplication::arguments().mid(1);
     for (const QString& a : rest) {
-        if (!a.startsWith(QLatin1Char('-'))) {
-            file = a;
-            break;
-        }
+        if (!a.startsWith(QLatin1Char('-')))
+            files << a;
     }
     taskline::MainWindow window;
-    window.openInitial(file);
+    window.openInitial(files.value(0));
+    for (qsizetype i = 1; i < files.size(); ++i)
+        if (taskline::MainWindow::isRunFile(files[i]))
+            window.openRun(files[i]);
     window.show();
     return app.exec();
 }

@@ -1,6 +1,7 @@
 #include "summary.h"
 
 #include "run.h"
+#include "traceclip.h"
 #include "tracestore.h"
 
 #include <QJsonArray>
@@ -138,6 +139,48 @@ RunSummary summarize(const RunResult& r, const TraceStore& store)
     s.wallMs = round1(s.wallMs);
     s.cpuMs = round1(s.cpuMs);
     return s;
+}
+
+RunSummary summarizeUntil(const RunResult& r, const TraceClip& clip)
+{
+    const TraceStore* full = clip.source();
+    if (!full)
+        return summarize(r, TraceStore());
+    const int64_t t = clip.position();
+    if (t >= full->endNs())
+        return summarize(r, *full);
+    // The run's measured CPU time, spread over the run as its samples saw it (they measure the same processes in
+    // 10 ms steps; the total comes from one exact first-to-last reading).
+    auto sampledCpu = [](const TraceStore& s) {
+        double ns = 0;
+        for (const UtilSample& u : s.utilization())
+            ns += double(u.processCores) * double(u.intervalNs);
+        return ns;
+    };
+    const double total = sampledCpu(*full);
+    RunResult partial = r;
+    partial.wallNs = t;
+    partial.cpuNs = total > 0 ? int64_t(double(r.cpuNs) * sampledCpu(clip.store()) / total) : 0;
+    partial.coreBusy.clear(); // the samples' mean up to t
+    partial.stopped = false;
+    partial.error.clear();
+    partial.events = 0; // the clip's own count
+    RunSummary s = summarize(partial, clip.store());
+    for (TaskSummary& task : s.tasks) {
+        if (task.status == QLatin1String("stopped")) {
+            task.status = QStringLiteral("unfinished");
+            task.error.clear();
+        }
+    }
+    return s;
+}
+
+RunSummary summarizeUntil(const RunResult& result, const TraceStore& store, int64_t tNs)
+{
+    TraceClip clip;
+    clip.setSource(&store);
+    clip.seek(tNs);
+    return summarizeUntil(result, clip);
 }
 
 QJsonObject summaryToJson(const RunSummary& s)

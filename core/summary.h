@@ -20,7 +20,7 @@ struct TaskSummary
     QString worker; // the worker it ran on first; empty if it never ran
     double startMs = -1; // first running; -1: never ran
     double endMs = -1; // done or failed; -1: not finished
-    QString status; // "done", "failed", "stopped" (the run was stopped first)
+    QString status; // "done", "failed", "stopped" (the run was stopped first); summarizeUntil: also "unfinished"
     QString error;
     std::array<double, kTimedStateCount> stateMs {};
 };
@@ -62,6 +62,15 @@ struct RunSummary
 };
 
 RunSummary summarize(const RunResult& result, const TraceStore& store);
+
+class TraceClip;
+// A finished run's summary as it stood at `clip`'s position (a replay's play head): state times count up to it,
+// start and end times only when they came before it, tasks not done or failed by then are "unfinished" (no error),
+// wall time is the position, CPU time the run's measured CPU time in proportion to the CPU its utilization samples
+// saw by then, core busy the mean of those samples. At the run's end it is summarize(result, *clip.source()).
+RunSummary summarizeUntil(const RunResult& result, const TraceClip& clip);
+// The same for a moment `tNs` of the run in `store` (builds a TraceClip: one pass over the events before tNs).
+RunSummary summarizeUntil(const RunResult& result, const TraceStore& store, int64_t tNs);
 
 QJsonObject summaryToJson(const RunSummary& s);
 // Parses taskline-summary/1 back (for comparisons and tests). Returns false and sets *error on a bad document.

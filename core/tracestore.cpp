@@ -194,6 +194,12 @@ void TraceStore::finish(int64_t endNs)
     }
 }
 
+void TraceStore::advanceTo(int64_t ns)
+{
+    if (m_endNs <= 0 && ns > m_lastNs)
+        m_lastNs = ns;
+}
+
 std::array<int64_t, kTimedStateCount> TraceStore::taskStateNs(int task) const
 {
     std::array<int64_t, kTimedStateCount> out {};

@@ -63,6 +63,10 @@ public:
     void append(const TraceBatch& batch);
     // The run ended at `endNs`: spans still open (a stopped run) end there.
     void finish(int64_t endNs);
+    // Every event up to `ns` is in the store (a replay's play head): open spans reach `ns`, as lastEventNs() and
+    // endNs() do. Events appended later must not be older than `ns`. No effect on a finished store or before the
+    // last event.
+    void advanceTo(int64_t ns);
 
     int taskCount() const { return int(m_taskNames.size()); }
     const QString& taskName(int task) const { return m_taskNames[size_t(task)]; }

@@ -44,8 +44,9 @@ HelpDialog::HelpDialog(QWidget* parent)
             { QStringLiteral("io-bound") } },
         { QT_TR_NOOP("Thousands of waits: coroutines"),
             QT_TR_NOOP("A thread costs a stack and a start-up; a coroutine is a small object on one event loop, so "
-                       "ten thousand waiting tasks are cheap and finish in the time of one wait."),
-            { QStringLiteral("many-sleeps") } },
+                       "ten thousand waiting tasks are cheap and finish in the time of one wait. A thousand threads "
+                       "get there too, but each must be started first."),
+            { QStringLiteral("many-sleeps"), QStringLiteral("thousand-threads") } },
         { QT_TR_NOOP("A coroutine must never block"),
             QT_TR_NOOP("Coroutines take turns only at <tt>await</tt>. One that computes, or that calls a blocking "
                        "client (urllib instead of aiohttp), stalls every other one until it returns: their fetches "
@@ -57,22 +58,24 @@ HelpDialog::HelpDialog(QWidget* parent)
                        "take as long as one loop. Worker processes each have their own interpreter and GIL and "
                        "use every core. They cost something: starting the workers (reuse the pool) and copying "
                        "every argument and result to and from them."),
-            { QStringLiteral("cpu-bound") } },
+            { QStringLiteral("cpu-bound"), QStringLiteral("pool-startup"), QStringLiteral("pickling-cost") } },
         { QT_TR_NOOP("Both: fetch, then compute"),
             QT_TR_NOOP("Threads overlap the fetches but the computing still takes turns on the GIL; processes do "
                        "both in parallel, up to the number of workers. Compare the modes on these mixes."),
             { QStringLiteral("mixed"), QStringLiteral("fetch-and-scan") } },
         { QT_TR_NOOP("The GIL's surprises"),
             QT_TR_NOOP("A thread that wakes up must wait for the GIL, up to one switch interval (5 ms), behind a "
-                       "busy thread: short waits stretch (the convoy effect). One long C call that keeps the GIL "
-                       "cannot be interrupted at all. C code that releases it (hashlib on large data, numpy) runs "
-                       "in parallel even in threads."),
-            { QStringLiteral("convoy"), QStringLiteral("long-c-call"), QStringLiteral("releases-gil") } },
+                       "busy thread: short waits stretch (the convoy effect), and a server next to one busy thread "
+                       "answers a hundred times fewer requests. One long C call that keeps the GIL cannot be "
+                       "interrupted at all. C code that releases it (hashlib on large data, numpy) runs in parallel "
+                       "even in threads."),
+            { QStringLiteral("convoy"), QStringLiteral("echo-server"), QStringLiteral("long-c-call"),
+                QStringLiteral("releases-gil") } },
         { QT_TR_NOOP("Free-threaded Python"),
             QT_TR_NOOP("CPython 3.13t and 3.14 can run without the GIL: then threads run Python code on every core, "
                        "like processes but without the copying. Untick “Emulate CPython's GIL” in the run panel "
                        "and run a CPU-bound mix again."),
-            { QStringLiteral("cpu-bound") } },
+            { QStringLiteral("free-threaded"), QStringLiteral("cpu-bound") } },
     };
 
     const QStringList available = presetNames();

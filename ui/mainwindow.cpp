@@ -257,6 +257,8 @@ void MainWindow::createActions()
     a = makeAction(QStringLiteral("aboutQt"), tr("About &Qt"));
     a->setMenuRole(QAction::AboutQtRole);
     connect(a, &QAction::triggered, qApp, &QApplication::aboutQt);
+
+    createRunActions();
 }
 
 void MainWindow::createWidgets()
@@ -266,7 +268,7 @@ void MainWindow::createWidgets()
     // The toolbar and the View menu have the lane, zoom and follow controls: no second set above the timeline.
     m_traceView->setControlsVisible(false);
     m_traceView->setStatusTip(tr("Ctrl+wheel or +/− to zoom · drag to pan · click a span to select its task"));
-    setCentralWidget(m_traceView);
+    setCentralWidget(createRunArea()); // the run tabs, the timeline and the replay bar
     connect(m_traceView, &TraceView::followLiveEdgeChanged, this, [this](bool follow) {
         QAction* a = action(QStringLiteral("followLive"));
         if (a->isChecked() != follow)
@@ -472,6 +474,7 @@ void MainWindow::createMenus()
     run->addSeparator();
     run->addSection(tr("Mode"));
     run->addActions(m_modeGroup->actions());
+    addRunMenuItems(file, run);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(action(QStringLiteral("zoomIn")));
@@ -640,6 +643,7 @@ void MainWindow::updateActions()
     action(QStringLiteral("removeTask"))->setEnabled(row >= 0 && rows > 1);
     action(QStringLiteral("moveTaskUp"))->setEnabled(row > 0);
     action(QStringLiteral("moveTaskDown"))->setEnabled(row >= 0 && row < rows - 1);
+    updateRunActions();
 }
 
 void MainWindow::refreshIcons()
@@ -731,9 +735,23 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (urls.isEmpty() || !urls.first().isLocalFile())
         return;
     event->acceptProposedAction();
-    const QString file = urls.first().toLocalFile();
+    // Saved runs open in tabs, as many as were dropped; of mixes, the first.
+    QStringList files;
+    bool mix = false;
+    for (const QUrl& url : urls) {
+        if (!url.isLocalFile())
+            continue;
+        const QString file = url.toLocalFile();
+        if (isRunFile(file) || !mix) {
+            mix = mix || !isRunFile(file);
+            files << file;
+        }
+    }
     // Open after the drop has returned: a question about unsaved changes must not block the drag source.
-    QTimer::singleShot(0, this, [this, file] { openSource(file); });
+    QTimer::singleShot(0, this, [this, files] {
+        for (const QString& file : files)
+            openSource(file);
+    });
 }
 
 void MainWindow::showError(const QString& title, const QString& text)

@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -29,6 +30,10 @@ namespace taskline {
 
 class HelpDialog;
 class MixDocument;
+class ReplayBar;
+class ReplayController;
+class RunDocument;
+class RunTabs;
 class RunController;
 class RunPanel;
 class StepEditor;
@@ -64,6 +69,10 @@ public:
     // Picks the file for Save As ("" = cancelled); the default shows a file dialog.
     using SaveFilePrompt = std::function<QString(const QString& suggestion)>;
     void setSaveFilePrompt(SaveFilePrompt prompt) { m_saveFilePrompt = std::move(prompt); }
+    // Picks a file to write for Save Run and the data exports ("" = cancelled); the default shows a file dialog.
+    using ExportFilePrompt
+        = std::function<QString(const QString& title, const QString& suggestion, const QString& filter)>;
+    void setExportFilePrompt(ExportFilePrompt prompt) { m_exportFilePrompt = std::move(prompt); }
     // True when the caller may go on (the changes were saved or discarded, or there were none).
     bool maybeSave();
     bool save();
@@ -86,6 +95,22 @@ public:
     const TraceStore& traceStore() const { return m_store; }
     const std::optional<RunSummary>& lastSummary() const { return m_lastSummary; }
     QStringList recentFiles() const { return m_recent; }
+    // Saved runs and replay (mainwindow_runs.cpp).
+    RunTabs* runTabs() const { return m_runTabs; }
+    ReplayController* replay() const { return m_replay; }
+    ReplayBar* replayBar() const { return m_replayBar; }
+    // The run the tabs show, once it has ended: the live run's or an opened one; nullptr before any run ends.
+    std::shared_ptr<RunDocument> shownRun() const;
+    // Opens a .taskline-run file in a new tab (a file already open gets its tab back). A bad file is refused with
+    // a message naming it and the problem, and nothing else changes.
+    bool openRun(const QString& file);
+    // Writes the shown run to `file` (saveRun); with no file, asks for one.
+    bool saveRun(const QString& file = {});
+    // Every span of the shown run as CSV, or its Chrome Trace Event JSON; with no file, asks for one.
+    bool exportSpansCsv(const QString& file = {});
+    bool exportChromeTrace(const QString& file = {});
+    // A file that holds a saved run (by its first bytes, else its suffix), rather than a mix.
+    static bool isRunFile(const QString& file);
     QString lastError() const { return m_lastError; }
     // Actions by object name: "run", "stop", "undo", "redo", "addTask", "duplicateTask", "removeTask", …
     QAction* action(const QString& name) const;
@@ -132,6 +157,24 @@ private:
     void rebuildPresetMenu(QMenu* menu);
     QString suggestedSavePath() const;
     void storeRunSettings();
+
+    // mainwindow_runs.cpp: saved runs, the run tabs, data export, replay
+    QWidget* createRunArea();
+    void createRunActions();
+    void addRunMenuItems(QMenu* file, QMenu* run);
+    void updateRunActions();
+    void showRunTab(int index);
+    void closeRunTab(int index);
+    void showWholeRun(); // the shown tab's run, whole (no play head)
+    void loadRunMix(const RunDocument& run, bool askFirst);
+    void onReplayPositionChanged();
+    void updateReplayStatus(); // the status bar's task count at the play head
+    void onLiveRunFinished(const RunResult& result);
+    void updateSavedRunStatus(const RunDocument& run);
+    std::optional<double> sequentialWallMsFor(const RunDocument& run) const;
+    QString askExportFile(const QString& title, const QString& suggestion, const QString& filter);
+    const std::vector<TaskInstance>& shownRunTasks() const;
+    std::vector<QString> shownSpecNames() const;
 
     // mainwindow_edit.cpp: the task table and selection
     void addTask();
@@ -187,6 +230,14 @@ private:
     std::vector<QString> m_runSpecNames; // the names of the mix's tasks when the run started (to map rows)
     RunSettings m_runSettings;
     QByteArray m_runFingerprint;
+    Mix m_runMix; // the mix as it was when the run started (saved with the run)
+    std::shared_ptr<RunDocument> m_liveRun; // the live tab's run once it ended
+    RunTabs* m_runTabs = nullptr;
+    ReplayController* m_replay = nullptr;
+    ReplayBar* m_replayBar = nullptr;
+    RunSummary m_replaySummary; // the summary at the play head (the details panel points at it)
+    QElapsedTimer m_replaySummaryClock;
+    bool m_replaying = false; // the views show the run up to the play head
     std::optional<RunSummary> m_lastSummary;
     QHash<QByteArray, double> m_sequentialWallMs; // by mix fingerprint: the last complete sequential run
     QElapsedTimer m_runClock;
@@ -201,6 +252,7 @@ private:
     QString m_lastError;
     UnsavedPrompt m_unsavedPrompt;
     SaveFilePrompt m_saveFilePrompt;
+    ExportFilePrompt m_exportFilePrompt;
 };
 
 } // namespace taskline

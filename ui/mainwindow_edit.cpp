@@ -61,8 +61,10 @@ void MainWindow::onTaskRowChanged(int row)
     m_traceView->setSelectedTask(-1);
     m_summaryPanel->setSelectedTask(-1);
     std::vector<int> instances;
-    if (size_t(row) < m_runSpecNames.size() && m_runSpecNames[size_t(row)] == tasks[size_t(row)].name) {
-        for (const TaskInstance& t : m_runTasks)
+    const std::vector<QString> specNames = shownSpecNames(); // the run on screen: live or an opened one
+    const std::vector<TaskInstance>& runTasks = shownRunTasks();
+    if (size_t(row) < specNames.size() && specNames[size_t(row)] == tasks[size_t(row)].name) {
+        for (const TaskInstance& t : runTasks)
             if (t.specIndex == row)
                 instances.push_back(t.id);
     }
@@ -71,7 +73,7 @@ void MainWindow::onTaskRowChanged(int row)
         return;
     }
     TaskSpec ran = tasks[size_t(row)];
-    ran.steps = m_runTasks[size_t(instances.front())].steps; // the steps as they ran, whatever was edited since
+    ran.steps = runTasks[size_t(instances.front())].steps; // the steps as they ran, whatever was edited since
     m_detailsPanel->showSpecInRun(ran, std::move(instances));
 }
 
@@ -80,12 +82,14 @@ void MainWindow::showRunTask(int task)
     m_traceView->setSelectedTask(task);
     m_summaryPanel->setSelectedTask(task);
     m_detailsPanel->showTask(task);
-    if (task < 0 || size_t(task) >= m_runTasks.size())
+    const std::vector<TaskInstance>& runTasks = shownRunTasks();
+    if (task < 0 || size_t(task) >= runTasks.size())
         return;
-    const int row = m_runTasks[size_t(task)].specIndex;
+    const int row = runTasks[size_t(task)].specIndex;
     const auto& tasks = m_doc->mix().tasks;
-    if (size_t(row) < m_runSpecNames.size() && size_t(row) < tasks.size()
-        && m_runSpecNames[size_t(row)] == tasks[size_t(row)].name) {
+    const std::vector<QString> specNames = shownSpecNames();
+    if (size_t(row) < specNames.size() && size_t(row) < tasks.size()
+        && specNames[size_t(row)] == tasks[size_t(row)].name) {
         m_selecting = true;
         selectTaskRow(row);
         m_selecting = false;

@@ -39,6 +39,12 @@ void rememberDirectory(const QString& file)
 
 void MainWindow::openInitial(const QString& file)
 {
+    if (!file.isEmpty() && isRunFile(file)) {
+        // A saved run: the window as at any start, then the run in its tab (or a message, if it cannot be read).
+        openInitial();
+        openRun(file);
+        return;
+    }
     if (!file.isEmpty()) {
         QString error;
         if (m_doc->load(file, &error)) {
@@ -59,6 +65,8 @@ void MainWindow::openInitial(const QString& file)
 
 bool MainWindow::openSource(const QString& source)
 {
+    if (!source.startsWith(kPresetPrefix) && isRunFile(source))
+        return openRun(source); // a run opens in a tab of its own: the mix being edited stays
     if (!maybeSave())
         return false;
     QString error;
@@ -84,12 +92,22 @@ void MainWindow::newMix()
 
 void MainWindow::openFile()
 {
-    const QString file = QFileDialog::getOpenFileName(this, tr("Open Mix"), lastDirectory(),
-        tr("Taskline mixes (*.taskline.json);;JSON files (*.json);;All files (*)"));
-    if (file.isEmpty())
+    // Mixes and saved runs; several runs at once open in tabs.
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open Mix or Run"), lastDirectory(),
+        tr("Taskline files (*.taskline.json *.taskline-run);;Taskline mixes (*.taskline.json);;"
+           "Taskline runs (*.taskline-run);;JSON files (*.json);;All files (*)"));
+    if (files.isEmpty())
         return;
-    rememberDirectory(file);
-    openSource(file);
+    rememberDirectory(files.first());
+    bool mixOpened = false;
+    for (const QString& file : files) {
+        if (isRunFile(file)) {
+            openRun(file);
+        } else if (!mixOpened) {
+            mixOpened = true; // one mix at a time in the editor
+            openSource(file);
+        }
+    }
 }
 
 bool MainWindow::maybeSave()
@@ -211,13 +229,18 @@ void MainWindow::rebuildRecentMenu()
 void MainWindow::rebuildPresetMenu(QMenu* menu)
 {
     menu->clear();
+    menu->setToolTipsVisible(true);
     for (const QString& name : presetNames()) {
         Mix mix;
         const bool ok = loadMix(kPresetPrefix + name, &mix, nullptr);
         QAction* a = menu->addAction(ok ? QStringLiteral("%1 — %2").arg(name, mix.name) : name);
         a->setObjectName(QStringLiteral("preset-") + name);
-        if (ok)
+        if (ok) {
             a->setStatusTip(mix.description);
+            // What the preset shows, in full, while the menu is open.
+            a->setToolTip(QStringLiteral("<p style='white-space:pre-wrap; max-width: 420px'><b>%1</b><br>%2</p>")
+                              .arg(mix.name.toHtmlEscaped(), mix.description.toHtmlEscaped()));
+        }
         connect(a, &QAction::triggered, this, [this, name] { openSource(kPresetPrefix + name); });
     }
 }

@@ -4,8 +4,11 @@
 #include "mainwindow.h"
 #include "mixdocument.h"
 #include "mixformat.h"
+#include "replaybar.h"
+#include "replaycontroller.h"
 #include "runcontroller.h"
 #include "runpanel.h"
+#include "runtabs.h"
 #include "summarypanel.h"
 #include "taskdetailspanel.h"
 #include "theme.h"
@@ -51,6 +54,8 @@ void MainWindow::runMix()
         m_runSpecNames.push_back(t.name);
     m_runSettings = settings;
     m_runFingerprint = fingerprint(mix);
+    m_runMix = mix;
+    m_liveRun.reset();
     m_lastSummary.reset();
     m_store.reset(m_runTasks);
     m_stopping = false;
@@ -62,6 +67,13 @@ void MainWindow::runMix()
 
 void MainWindow::onRunStarted()
 {
+    // A run shows in the live tab; the saved runs wait until it ends.
+    m_runTabs->setCurrentIndex(0);
+    m_runTabs->setSwitchingEnabled(false);
+    m_runTabs->setLiveTitle(tr("● Live run · %1").arg(modeLabel(m_runSettings.mode)));
+    m_replay->setRun(nullptr);
+    m_replaying = false;
+    m_replayBar->hide();
     m_traceView->setTrace(&m_store, m_runSettings.mode, m_runSettings);
     m_traceView->setRunning(true);
     m_detailsPanel->setRun(&m_store, &m_runTasks, nullptr);
@@ -133,6 +145,7 @@ void MainWindow::onRunFinished(quint64 runId)
         m_summaryPanel->setSelectedTask(m_detailsPanel->task());
     updateActions();
     updateStatus();
+    onLiveRunFinished(result);
     if (!result.error.isEmpty())
         showError(tr("The run failed"), result.error);
     emit runFinished();
@@ -161,6 +174,11 @@ void MainWindow::updateStatus()
 {
     if (!m_statusState)
         return;
+    if (m_runTabs && m_runTabs->currentIndex() > 0) {
+        updateSavedRunStatus(*m_runTabs->run(m_runTabs->currentIndex()));
+        updateReplayStatus();
+        return;
+    }
     const QLocale l;
     const bool running = m_controller->isRunning();
     const int total = m_store.taskCount();
@@ -196,6 +214,7 @@ void MainWindow::updateStatus()
     m_statusDropped->setText(tr("%1 dropped").arg(l.toString(qulonglong(dropped))));
     m_statusDropped->setStyleSheet(
         dropped > 0 ? QStringLiteral("color: %1; font-weight: bold;").arg(errorTextColor(m_theme).name()) : QString());
+    updateReplayStatus();
 }
 
 } // namespace taskline

@@ -49,7 +49,7 @@ void StateBarChart::setRows(std::vector<StateBarRow> rows)
     const bool sameLabels = rows.size() == m_rows.size()
         && (rows.empty() || (rows.front().label == m_rows.front().label && rows.back().label == m_rows.back().label));
     m_rows = std::move(rows);
-    m_scale = 0;
+    m_scale = m_minScale;
     for (const StateBarRow& r : m_rows)
         m_scale = std::max(m_scale, r.total());
     // Measuring every label is linear in rows; a sample keeps 100,000-task runs quick and labels rarely differ.

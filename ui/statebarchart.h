@@ -32,6 +32,9 @@ public:
     explicit StateBarChart(QWidget* parent = nullptr);
 
     void setRows(std::vector<StateBarRow> rows);
+    // The common scale is at least this many ms (0: the longest row). A replay keeps the whole run's scale, so that
+    // the bars grow with the play head. Takes effect with the next setRows().
+    void setMinimumScaleMs(double ms) { m_minScale = ms; }
     const std::vector<StateBarRow>& rows() const { return m_rows; }
     void setTheme(Theme theme);
     void setSelectedId(int id); // -1: none
@@ -62,6 +65,7 @@ private:
     Theme m_theme = Theme::Light;
     int m_selected = -1;
     double m_scale = 0; // ms of the longest row
+    double m_minScale = 0;
     int m_labelWidth = 0;
     int m_trailingWidth = 0;
 };

@@ -148,6 +148,7 @@ QString SummaryPanel::describeSettings(const RunSettings& s, int workers)
 void SummaryPanel::showIdle()
 {
     m_summary.reset();
+    m_replayRunMs.reset();
     m_message->setText(tr("Press Run (F5) to run the mix.\nWhat it measured appears here when it ends."));
     m_pages->setCurrentIndex(0);
 }
@@ -155,6 +156,7 @@ void SummaryPanel::showIdle()
 void SummaryPanel::showRunning(const QString& what)
 {
     m_summary.reset();
+    m_replayRunMs.reset();
     m_message->setText(
         tr("Running: %1\nThe summary appears here when the run ends; Stop (Esc) ends it early.").arg(what));
     m_pages->setCurrentIndex(0);
@@ -163,6 +165,7 @@ void SummaryPanel::showRunning(const QString& what)
 void SummaryPanel::showLive(const TraceStore& store, const QString& what, double elapsedMs)
 {
     m_summary.reset();
+    m_replayRunMs.reset();
     const QLocale l;
     m_title->setText(tr("Running: %1").arg(what));
     m_wall->setText(tr("%1 so far").arg(formatDuration(elapsedMs)));
@@ -200,6 +203,7 @@ void SummaryPanel::showLive(const TraceStore& store, const QString& what, double
         rows.push_back(std::move(row));
     }
     m_legend->setText(StateBarChart::legendHtml(rows, m_theme));
+    m_chart->setMinimumScaleMs(0);
     m_chart->setRows(std::move(rows));
     m_pages->setCurrentIndex(1);
 }
@@ -217,7 +221,19 @@ void SummaryPanel::showSummary(const RunSummary& summary, std::optional<double> 
 {
     m_summary = summary;
     m_sequentialMs = sequentialWallMs;
+    m_replayRunMs.reset();
     rebuild();
+    m_pages->setCurrentIndex(1);
+}
+
+void SummaryPanel::showReplay(const RunSummary& partial, double runWallMs)
+{
+    const int selected = m_chart->selectedId();
+    m_summary = partial;
+    m_sequentialMs.reset();
+    m_replayRunMs = runWallMs;
+    rebuild();
+    m_chart->setSelectedId(selected);
     m_pages->setCurrentIndex(1);
 }
 
@@ -257,10 +273,20 @@ void SummaryPanel::rebuild()
     const QLocale l;
     m_title->setText(describeSettings(s.settings, s.workers));
     m_wall->setText(formatDuration(s.wallMs));
+    m_wall->setToolTip(tr("From the start of the run until its last task ended."));
+    if (m_replayRunMs) {
+        m_title->setText(tr("Replay: %1").arg(describeSettings(s.settings, s.workers)));
+        m_wall->setText(tr("%1 of %2").arg(formatDuration(s.wallMs), formatDuration(*m_replayRunMs)));
+        m_wall->setToolTip(tr("The play head's time, of the run's whole wall time."));
+    }
     m_cpu->setText(formatDuration(s.cpuMs));
     m_cores->setText(tr("%1 of %2").arg(l.toString(s.coresUsed(), 'f', 2)).arg(s.cores));
 
-    if (s.settings.mode == Mode::Sequential) {
+    if (m_replayRunMs) {
+        m_speedup->setText(QStringLiteral("<span style='font-weight:normal; font-size:small; color:%1'>%2</span>")
+                               .arg(themeColors(m_theme).mutedText.name(), tr("at the end of the replay")));
+        m_speedup->setToolTip({});
+    } else if (s.settings.mode == Mode::Sequential) {
         m_speedup->setText(tr("1× (the baseline)"));
     } else if (m_sequentialMs && s.wallMs > 0) {
         m_speedup->setText(tr("%1× vs sequential").arg(l.toString(*m_sequentialMs / s.wallMs, 'f', 2)));
@@ -272,7 +298,8 @@ void SummaryPanel::rebuild()
                                .arg(themeColors(m_theme).mutedText.name(), tr("run it sequentially to compare")));
         m_speedup->setToolTip(tr("Run the same mix in sequential mode to compare against it."));
     }
-    m_events->setText(tr("%1 events recorded").arg(l.toString(qulonglong(s.events))));
+    m_events->setText(m_replayRunMs ? tr("%1 events so far").arg(l.toString(qulonglong(s.events)))
+                                    : tr("%1 events recorded").arg(l.toString(qulonglong(s.events))));
 
     QStringList warnings;
     if (!s.error.isEmpty())
@@ -302,12 +329,17 @@ void SummaryPanel::rebuild()
             row.failed = true;
         } else if (t.status == QLatin1String("stopped")) {
             row.trailing = tr("stopped");
+        } else if (t.status == QLatin1String("unfinished")) {
+            // A replay before the task ended: its time so far, going on.
+            row.trailing = row.total() > 0 ? formatDuration(row.total()) : tr("not yet");
         } else {
             row.trailing = formatDuration(row.total());
         }
         rows.push_back(std::move(row));
     }
     m_legend->setText(StateBarChart::legendHtml(rows, m_theme));
+    // A replay's bars grow on the whole run's scale.
+    m_chart->setMinimumScaleMs(m_replayRunMs.value_or(0));
     m_chart->setRows(std::move(rows));
 }
 

@@ -31,6 +31,10 @@ public:
     void showLive(const TraceStore& store, const QString& what, double elapsedMs);
     // `sequentialWallMs`: the last sequential run of the same mix, if any.
     void showSummary(const RunSummary& summary, std::optional<double> sequentialWallMs);
+    // Replay: the summary as it stood at the play head (summarizeUntil) of a run whose wall time was `runWallMs`:
+    // the time so far of the whole, each task's bar as far as it got; the speedup waits for the end.
+    void showReplay(const RunSummary& partial, double runWallMs);
+    bool isReplay() const { return m_replayRunMs.has_value(); }
     void setTheme(Theme theme);
     void setSelectedTask(int task);
 
@@ -53,6 +57,7 @@ private:
 
     std::optional<RunSummary> m_summary;
     std::optional<double> m_sequentialMs;
+    std::optional<double> m_replayRunMs; // showReplay(): the whole run's wall time
     Theme m_theme = Theme::Light;
 
     QStackedWidget* m_pages;

@@ -32,6 +32,8 @@ TimelineArea::TimelineArea(QWidget* parent)
 void TimelineArea::setTrace(const TraceStore* store, Mode mode, const RunSettings& settings)
 {
     m_store = store;
+    m_base = store;
+    m_full = nullptr;
     m_renderer.setStore(store);
     m_options.mode = mode;
     m_options.gil = settings.gil;
@@ -57,8 +59,49 @@ void TimelineArea::setRunning(bool running)
     viewport()->update();
 }
 
+void TimelineArea::setPlayHead(const TraceStore* clipped, const TraceStore* full, int64_t playHeadNs)
+{
+    if (!clipped || !full) {
+        clearPlayHead();
+        return;
+    }
+    if (m_store != clipped) {
+        m_store = clipped;
+        m_renderer.setStore(clipped);
+    }
+    m_full = full;
+    m_playHead = std::max<int64_t>(0, playHeadNs);
+    relayout();
+    if (m_full && !m_fitted && m_follow) {
+        // Zoomed in: turn the page when the play head leaves the window, with a little of the past still in view.
+        const double duration = m_scale.durationNs();
+        const double t = double(m_playHead);
+        if (t < m_scale.startNs() || t > m_scale.endNs()) {
+            m_scale.setWindow(t - duration / 10, t - duration / 10 + duration);
+            syncOptions();
+            updateScrollBars();
+        }
+    }
+    viewport()->update();
+}
+
+void TimelineArea::clearPlayHead()
+{
+    if (!m_full && m_store == m_base)
+        return;
+    m_full = nullptr;
+    if (m_store != m_base) {
+        m_store = m_base;
+        m_renderer.setStore(m_base);
+    }
+    relayout();
+    viewport()->update();
+}
+
 int64_t TimelineArea::liveEdgeNs() const
 {
+    if (m_full)
+        return m_full->endNs(); // replay: the axis is the whole run's
     if (!m_store)
         return 0;
     if (!m_running || m_store->isFinished())
@@ -191,6 +234,8 @@ void TimelineArea::syncOptions()
     m_options.font = font(); // the user's font size (larger for projection) sizes lanes and labels
     m_options.scale = m_scale;
     m_options.liveEdgeNs = m_store && m_running ? liveEdgeNs() : -1;
+    m_options.playHeadNs = m_full && m_store ? m_playHead : -1;
+    m_options.shapeStore = m_store ? m_full : nullptr;
     m_options.live = m_running && m_store && !m_store->isFinished();
     m_options.scrollY = verticalScrollBar()->value();
     m_renderer.setOptions(m_options);

@@ -29,6 +29,14 @@ public:
     void traceAppended();
     void setRunning(bool running);
     bool isRunning() const { return m_running; }
+    // Replay: paints `clipped` (`full` up to playHeadNs, a TraceClip's store) in place of the store given to
+    // setTrace(), keeping the zoom and the selection. The axis spans the whole run, the lanes and legend are the
+    // whole run's, a play head marks playHeadNs and, zoomed in with follow on, the window pages along with it.
+    // Repaints once.
+    void setPlayHead(const TraceStore* clipped, const TraceStore* full, int64_t playHeadNs);
+    // Back to the store given to setTrace(), without a play head.
+    void clearPlayHead();
+    int64_t playHeadNs() const { return m_full ? m_playHead : -1; }
 
     void setLaneMode(LaneMode mode);
     LaneMode laneMode() const { return m_options.laneMode; }
@@ -80,7 +88,10 @@ private:
     double zoomAnchor() const;
     void setFollowInternal(bool follow);
 
-    const TraceStore* m_store = nullptr;
+    const TraceStore* m_store = nullptr; // painted
+    const TraceStore* m_base = nullptr; // given to setTrace()
+    const TraceStore* m_full = nullptr; // replay: the whole run (m_store holds it up to m_playHead)
+    int64_t m_playHead = 0;
     TimelineRenderer m_renderer;
     TimelineOptions m_options;
     TimeScale m_scale;

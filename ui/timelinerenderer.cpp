@@ -68,7 +68,8 @@ void TimelineRenderer::setOptions(const TimelineOptions& options)
 {
     const bool shape = options.laneMode != m_options.laneMode || options.mode != m_options.mode
         || options.gil != m_options.gil || options.showUtilization != m_options.showUtilization
-        || options.showLegend != m_options.showLegend || options.font != m_options.font;
+        || options.showLegend != m_options.showLegend || options.font != m_options.font
+        || options.shapeStore != m_options.shapeStore;
     m_options = options;
     if (shape)
         m_cache->layoutValid = false;
@@ -155,6 +156,35 @@ void TimelineRenderer::updateCache() const
             max = std::max(max, points[i].value);
         scanned = points.size();
     }
+    // Replay: the whole run decides the shape (its states, its counters' maxima).
+    const TraceStore* shapeStore = m_options.shapeStore;
+    if (shapeStore && (c.shapeStore != shapeStore || c.shapeGeneration != shapeStore->generation())) {
+        c.shapeStore = shapeStore;
+        c.shapeGeneration = shapeStore->generation();
+        c.shapeStoreStates = 0;
+        c.shapeStoreWorkerStates = 0;
+        for (const Span& span : shapeStore->spans()) {
+            c.shapeStoreStates |= 1u << int(span.state);
+            if (span.worker >= 0)
+                c.shapeStoreWorkerStates |= 1u << int(span.state);
+        }
+        for (int t = 0; t < shapeStore->taskCount(); ++t) {
+            const TaskState st = shapeStore->taskState(t);
+            if (st == TaskState::Done || st == TaskState::Failed)
+                c.shapeStoreStates |= 1u << int(st);
+        }
+        c.shapeCounterMax.clear();
+        for (const auto& [id, points] : shapeStore->counters())
+            for (const CounterPoint& point : points)
+                c.shapeCounterMax[id] = std::max(c.shapeCounterMax[id], point.value);
+    }
+    if (shapeStore) {
+        for (const auto& [id, max] : c.shapeCounterMax)
+            c.counterMax[id].second = std::max(c.counterMax[id].second, max);
+    }
+    const TraceStore& shape = shapeStore ? *shapeStore : s;
+    const uint32_t layoutStates = shapeStore ? c.shapeStoreStates : c.stateMask;
+    const uint32_t layoutWorkerStates = shapeStore ? c.shapeStoreWorkerStates : c.workerStateMask;
     if (c.font != effectiveFont()) {
         c.font = effectiveFont();
         c.taskLabelWidth.clear();
@@ -165,14 +195,15 @@ void TimelineRenderer::updateCache() const
     }
     if (c.taskLabelWidth.size() != size_t(s.taskCount()))
         c.taskLabelWidth.assign(size_t(s.taskCount()), -1);
-    if (c.shapeWorkers != s.workers().size() || c.shapeTasks != s.taskCount() || c.shapeCounters != s.counters().size()
-        || c.shapeCores != s.cores() || c.shapeStates != c.stateMask || c.shapeWorkerStates != c.workerStateMask) {
-        c.shapeWorkerStates = c.workerStateMask;
-        c.shapeWorkers = s.workers().size();
-        c.shapeTasks = s.taskCount();
-        c.shapeCounters = s.counters().size();
-        c.shapeCores = s.cores();
-        c.shapeStates = c.stateMask;
+    if (c.shapeWorkers != shape.workers().size() || c.shapeTasks != shape.taskCount()
+        || c.shapeCounters != shape.counters().size() || c.shapeCores != shape.cores() || c.shapeStates != layoutStates
+        || c.shapeWorkerStates != layoutWorkerStates) {
+        c.shapeWorkerStates = layoutWorkerStates;
+        c.shapeWorkers = shape.workers().size();
+        c.shapeTasks = shape.taskCount();
+        c.shapeCounters = shape.counters().size();
+        c.shapeCores = shape.cores();
+        c.shapeStates = layoutStates;
         c.layoutValid = false;
     }
 }
@@ -204,22 +235,24 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
         L.lanes.push_back({ kind, id, label, y, h });
         y += h;
     };
-    if (showsGilLane(m_options) && m_store)
+    // Replay: the lanes of the whole run (options().shapeStore), not only of the part played so far.
+    const TraceStore* shape = m_store && m_options.shapeStore ? m_options.shapeStore : m_store;
+    if (showsGilLane(m_options) && shape)
         addLane(TimelineLane::Kind::Gil, -1, QStringLiteral("GIL"), L.laneHeight);
-    if (m_store) {
-        for (const auto& [id, points] : m_store->counters()) {
+    if (shape) {
+        for (const auto& [id, points] : shape->counters()) {
             addLane(TimelineLane::Kind::Counter, id, counterLabel(id), 2 * lineH + 6);
             labelWidth = std::max(labelWidth, fm.horizontalAdvance(counterLabel(id)));
         }
         if (m_options.laneMode == LaneMode::ByWorker) {
-            for (const WorkerInfo& w : m_store->workers()) {
+            for (const WorkerInfo& w : shape->workers()) {
                 addLane(TimelineLane::Kind::Worker, w.id, w.name, L.laneHeight);
                 labelWidth = std::max(labelWidth, fm.horizontalAdvance(w.name));
             }
         } else {
-            for (int t = 0; t < m_store->taskCount(); ++t) {
-                addLane(TimelineLane::Kind::Task, t, m_store->taskName(t), L.laneHeight);
-                labelWidth = std::max(labelWidth, fm.horizontalAdvance(m_store->taskName(t)));
+            for (int t = 0; t < shape->taskCount(); ++t) {
+                addLane(TimelineLane::Kind::Task, t, shape->taskName(t), L.laneHeight);
+                labelWidth = std::max(labelWidth, fm.horizontalAdvance(shape->taskName(t)));
             }
         }
     }
@@ -232,7 +265,7 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
 
     // Utilization rows: one per core (thinner with many cores, so that 64 cores still fit), then the run's CPU.
     int utilHeight = 0;
-    const int cores = m_store ? m_store->cores() : 0;
+    const int cores = shape ? shape->cores() : 0;
     if (m_options.showUtilization && cores > 0) {
         const int rowH = std::clamp(160 / cores, 5, lineH + 4);
         const int processH = 2 * lineH + 4;
@@ -250,9 +283,10 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
         using K = TimelineLegendItem::Kind;
         // The states the lanes can show: worker lanes never show time in the executor's queue.
         constexpr uint32_t kTerminal = (1u << int(TaskState::Done)) | (1u << int(TaskState::Failed));
-        uint32_t mask = m_options.laneMode == LaneMode::ByTask
-            ? m_cache->stateMask
-            : (m_cache->workerStateMask | (m_cache->stateMask & kTerminal));
+        const bool replay = shape != m_store;
+        const uint32_t states = replay ? m_cache->shapeStoreStates : m_cache->stateMask;
+        const uint32_t workerStates = replay ? m_cache->shapeStoreWorkerStates : m_cache->workerStateMask;
+        uint32_t mask = m_options.laneMode == LaneMode::ByTask ? states : (workerStates | (states & kTerminal));
         if ((mask & ((1u << kTimedStateCount) - 1)) == 0)
             mask = (1u << kTimedStateCount) - 1; // nothing ran yet: introduce every state
         auto add = [&](K kind, TaskState s, const QString& label) { L.legendItems.push_back({ kind, s, label, {} }); };
@@ -381,6 +415,7 @@ void TimelineRenderer::paint(QPainter& p) const
             p.fillRect(QRect(left, L.ruler.top() + 2, 2, bottom - L.ruler.top() - 2), theme.selection);
         }
     }
+    paintPlayHead(p, c);
     paintLegend(p, c);
     if (!m_store || (m_store->eventCount() == 0 && L.contentHeight == 0)) {
         p.setPen(theme.mutedText);
@@ -388,6 +423,44 @@ void TimelineRenderer::paint(QPainter& p) const
             m_store ? QStringLiteral("Waiting for the first events…") : QStringLiteral("No run yet: press Run"));
     }
     p.restore();
+}
+
+bool TimelineRenderer::playHeadGeometry(const PaintContext& c, int* lineLeft, QRect* tag, QString* label) const
+{
+    const TimelineLayout& L = c.L;
+    if (!m_store || m_options.playHeadNs < 0)
+        return false;
+    const double x = L.axisLeft + c.x(double(m_options.playHeadNs));
+    if (x < L.axisLeft - 1 || x > L.axisLeft + L.axisWidth + 1)
+        return false;
+    *lineLeft = std::clamp(int(std::floor(x)) - 1, L.axisLeft - 1, L.axisLeft + L.axisWidth - 1);
+    // Its time in a tag on the ruler, right of the line (left of it near the axis' end).
+    *label = TimeScale::formatTime(double(m_options.playHeadNs));
+    const int w = c.fm.horizontalAdvance(*label) + 10;
+    const int h = std::min(L.ruler.height() - 4, c.fm.height() + 4);
+    int tagLeft = *lineLeft + 2;
+    if (tagLeft + w > L.size.width() - 2)
+        tagLeft = *lineLeft - w;
+    *tag = QRect(tagLeft, L.ruler.top() + 2, w, h);
+    return true;
+}
+
+void TimelineRenderer::paintPlayHead(QPainter& p, const PaintContext& c) const
+{
+    const TimelineLayout& L = c.L;
+    int left = 0;
+    QRect tag;
+    QString label;
+    if (!playHeadGeometry(c, &left, &tag, &label))
+        return;
+    // A line in the text colour with a background-coloured edge on each side reads on every state colour.
+    const int top = L.ruler.top() + 2;
+    const int bottom = L.utilization.isEmpty() ? L.lanesArea.bottom() : L.utilization.bottom();
+    p.fillRect(QRect(left - 1, top, 4, bottom - top + 1), c.theme.background);
+    p.fillRect(QRect(left, top, 2, bottom - top + 1), c.theme.text);
+    p.fillRect(tag, c.theme.text);
+    p.setPen(c.theme.background);
+    p.drawText(tag, Qt::AlignCenter, label);
 }
 
 void TimelineRenderer::paintGrid(QPainter& p, const PaintContext& c, QRect area) const
@@ -409,6 +482,11 @@ void TimelineRenderer::paintRuler(QPainter& p, const PaintContext& c) const
     const std::vector<TimeScale::Tick> ticks = m_options.scale.ticks(c.tickSpacing);
     const int64_t step = m_options.scale.majorStep(c.tickSpacing);
     const int baseline = r.top() + 3 + c.fm.ascent();
+    // Replay: no tick label half hidden under the play head's tag.
+    int playHeadLeft = 0;
+    QRect tag;
+    QString tagLabel;
+    const bool hasTag = playHeadGeometry(c, &playHeadLeft, &tag, &tagLabel);
     for (const TimeScale::Tick& t : ticks) {
         const int x = L.axisLeft + int(std::floor(t.x));
         if (x < L.axisLeft || x > L.axisLeft + L.axisWidth)
@@ -416,7 +494,9 @@ void TimelineRenderer::paintRuler(QPainter& p, const PaintContext& c) const
         if (t.major) {
             p.fillRect(QRect(x, r.bottom() - 7, 1, 7), c.theme.mutedText);
             const QString label = TimeScale::tickLabel(t.ns, step);
-            if (x + 3 + c.fm.horizontalAdvance(label) <= L.axisLeft + L.axisWidth + kRightMargin) {
+            const int labelRight = x + 3 + c.fm.horizontalAdvance(label);
+            const bool covered = hasTag && labelRight + 4 >= tag.left() && x - 4 <= tag.right();
+            if (labelRight <= L.axisLeft + L.axisWidth + kRightMargin && !covered) {
                 p.setPen(c.theme.text);
                 p.drawText(x + 3, baseline, label);
             }

@@ -39,6 +39,12 @@ struct TimelineOptions
     QFont font; // the renderer uses a 12 px sans-serif when this is the default QFont()
     // Zoomed out, paint closed spans from per-lane summaries (O(pixels)); off paints every span (tests, benchmarks).
     bool useSummaries = true;
+    // Replay: a play head (a vertical line with its time on the ruler) at this time; -1: none. The store then holds
+    // the run up to the play head (TraceClip), so that spans still open there end at it, as in the live view.
+    int64_t playHeadNs = -1;
+    // Replay: lanes, utilization rows, legend and counter scales as for this store (the whole run) rather than for
+    // the one painted, so that nothing moves while the play head does. Not owned; nullptr: the painted store's.
+    const TraceStore* shapeStore = nullptr;
 };
 
 // One row of the lanes region.
@@ -190,6 +196,9 @@ private:
     void paintCounterLane(QPainter& p, const PaintContext& c, const TimelineLane& lane, QRect bar) const;
     void paintUtilization(QPainter& p, const PaintContext& c) const;
     void paintLegend(QPainter& p, const PaintContext& c) const;
+    void paintPlayHead(QPainter& p, const PaintContext& c) const;
+    // Where the play head's line starts (x, 2 px wide) and its time tag on the ruler; false when not in view.
+    bool playHeadGeometry(const PaintContext& c, int* lineLeft, QRect* tag, QString* label) const;
     void paintGutterLabel(QPainter& p, const PaintContext& c, QRect row, const QString& text, bool strong) const;
 
     TimelineHit hitLane(const TimelineLane& lane, int laneIndex, double x) const;

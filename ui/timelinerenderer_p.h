@@ -49,6 +49,13 @@ struct TimelineRenderer::Cache
     bool anyPreempted = false;
     std::map<int, std::pair<size_t, int>> counterMax; // counter id -> (points scanned, max value)
 
+    // The shape store's (options().shapeStore) states and counter maxima, scanned once per store generation.
+    const TraceStore* shapeStore = nullptr;
+    uint64_t shapeGeneration = 0;
+    uint32_t shapeStoreStates = 0;
+    uint32_t shapeStoreWorkerStates = 0;
+    std::map<int, int> shapeCounterMax;
+
     // Label widths for the current font.
     QFont font;
     std::vector<int> taskLabelWidth; // -1: not measured yet

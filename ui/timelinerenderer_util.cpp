@@ -42,7 +42,8 @@ void TimelineRenderer::paintUtilization(QPainter& p, const PaintContext& c) cons
     if (L.utilization.isEmpty() || !m_store)
         return;
     const std::vector<UtilSample>& samples = m_store->utilization();
-    const int cores = std::max(1, m_store->cores());
+    // The rows the layout made: the run's cores, also while a replay's samples have not reached them all yet.
+    const int cores = std::max(1, int(L.utilRows.size()) - 1);
     const int width = L.axisWidth;
     const int left = L.axisLeft;
     p.save();

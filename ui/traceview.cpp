@@ -98,6 +98,21 @@ void TraceView::setRunning(bool running)
     d->area->setRunning(running);
 }
 
+void TraceView::setPlayHead(const TraceStore* clipped, const TraceStore* full, int64_t playHeadNs)
+{
+    d->area->setPlayHead(clipped, full, playHeadNs);
+}
+
+void TraceView::clearPlayHead()
+{
+    d->area->clearPlayHead();
+}
+
+int64_t TraceView::playHeadNs() const
+{
+    return d->area->playHeadNs();
+}
+
 void TraceView::setLaneMode(LaneMode mode)
 {
     (mode == LaneMode::ByWorker ? d->byWorker : d->byTask)->setChecked(true);

@@ -29,6 +29,13 @@ public:
     void traceAppended();
     // While running the time axis extends to the live edge.
     void setRunning(bool running);
+    // Replay of a finished run: shows `clipped` (`full` up to playHeadNs: TraceClip::store()) in place of the
+    // trace given to setTrace(), keeping the zoom; the axis, lanes and legend stay the whole run's and a play head
+    // marks playHeadNs. Call once per play-head move (one repaint).
+    void setPlayHead(const TraceStore* clipped, const TraceStore* full, int64_t playHeadNs);
+    // Back to the trace given to setTrace(), whole, without a play head.
+    void clearPlayHead();
+    int64_t playHeadNs() const; // -1 when not replaying
 
     void setLaneMode(LaneMode mode);
     LaneMode laneMode() const;

@@ -26,6 +26,7 @@ private slots:
     void coroutinesOptionsReachTheRun();
     void processesModeRunsInWorkerProcesses();
     void internalCommandsNeedTheirSocket();
+    void saveRunWritesRunFiles();
 
 private:
     struct Result
@@ -308,6 +309,27 @@ void TestCli::mixPoolSizeStaysWithItsMode()
     r = taskline(
         { "run", "preset:io-bound", "--mode", "processes", "--workers", "4", "--summary-json", "-", "--quiet" });
     QCOMPARE(QJsonDocument::fromJson(r.out).object().value("settings").toObject().value("workers").toInt(), 4);
+}
+
+void TestCli::saveRunWritesRunFiles()
+{
+    const QString mix = writeMix(QStringLiteral("save.taskline.json"),
+        R"({ "format": "taskline-mix/1", "name": "saved", "tasks": [ { "name": "t", "count": 2,
+             "steps": [ { "sleep": { "ms": 5 } } ] } ] })");
+    // One file per mode with --mode all, named after it.
+    const QString base = m_dir.filePath(QStringLiteral("cli.taskline-run"));
+    Result r = taskline({ "run", mix, "--mode", "all", "--quiet", "--save-run", base });
+    QCOMPARE(r.code, 0);
+    for (const char* mode : { "sequential", "threads", "coroutines", "processes" }) {
+        QFile f(m_dir.filePath(QStringLiteral("cli.%1.taskline-run").arg(QLatin1String(mode))));
+        QVERIFY2(f.open(QIODevice::ReadOnly), mode);
+        QVERIFY(f.read(8) == "TASKLINE");
+        QVERIFY(f.size() > 200);
+    }
+    // A file that cannot be written: bad input, named.
+    r = taskline({ "run", mix, "--quiet", "--save-run", m_dir.filePath(QStringLiteral("no/such/dir/x.taskline-run")) });
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("x.taskline-run: cannot write"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -443,8 +443,9 @@ void TestMixFormat::loadFileErrors()
 void TestMixFormat::presetNamesAreTheBuiltInOnes()
 {
     // Fails when the resources did not reach the static library's consumers.
-    const QStringList expected { "blocking-client", "convoy", "cpu-bound", "fetch-and-scan", "io-bound", "long-c-call",
-        "many-sleeps", "mixed", "offload", "releases-gil" };
+    const QStringList expected { "blocking-client", "convoy", "cpu-bound", "echo-server", "fetch-and-scan",
+        "free-threaded", "io-bound", "long-c-call", "many-sleeps", "mixed", "offload", "pickling-cost", "pool-startup",
+        "releases-gil", "thousand-threads" };
     QCOMPARE(presetNames(), expected);
     QVERIFY(presetNames().contains(QLatin1String(kDefaultPreset)));
 }
@@ -493,6 +494,32 @@ void TestMixFormat::presets_data()
     MixSettings offload = asyncio;
     offload.offload = true;
     QTest::newRow("offload") << "offload" << mix(alternating, offload);
+    MixSettings freeThreaded = threads(8);
+    freeThreaded.gil = false;
+    QTest::newRow("free-threaded") << "free-threaded"
+                                   << mix({ task(QStringLiteral("crunch"), { Step::makeCompute(200) }, 8) },
+                                          freeThreaded);
+    QTest::newRow("thousand-threads") << "thousand-threads"
+                                      << mix({ task(QStringLiteral("nap"), { Step::makeSleep(100) }, 1000) },
+                                             threads(1000));
+    MixSettings pool;
+    pool.mode = Mode::Processes;
+    pool.workers = 2;
+    MixSettings spawnPool = pool;
+    spawnPool.startMethod = StartMethod::Spawn;
+    QTest::newRow("pool-startup") << "pool-startup"
+                                  << mix({ task(QStringLiteral("tiny"), { Step::makeCompute(1) }, 16) }, spawnPool);
+    QTest::newRow("pickling-cost")
+        << "pickling-cost"
+        << mix({ task(QStringLiteral("digest"),
+                   { Step::makeCompute(20, Kernel::Hash, GilBehaviour::Releases, 64ll * 1024 * 1024) }, 4) },
+               pool);
+    QTest::newRow("echo-server") << "echo-server"
+                                 << mix({ task(QStringLiteral("server"),
+                                              std::vector<Step>(
+                                                  200, Step::makeFetch(QStringLiteral("lab:/delay?ms=0&bytes=64")))),
+                                            task(QStringLiteral("cpu"), { Step::makeCompute(1500) }) },
+                                        threads(2));
     QTest::newRow("releases-gil") << "releases-gil"
                                   << mix({ task(QStringLiteral("hash"),
                                              { Step::makeCompute(200, Kernel::Hash, GilBehaviour::Releases, 1048576) },

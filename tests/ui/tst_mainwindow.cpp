@@ -402,7 +402,8 @@ void TestMainWindow::helpOpensThePresetsItTalksAbout()
     QVERIFY(help && help->isVisible());
     const QStringList presets = presetNames();
     for (const char* name : { "cpu-bound", "io-bound", "mixed", "fetch-and-scan", "convoy", "long-c-call",
-             "releases-gil", "many-sleeps", "blocking-client", "offload" }) {
+             "releases-gil", "many-sleeps", "blocking-client", "offload", "echo-server", "free-threaded",
+             "pool-startup", "pickling-cost", "thousand-threads" }) {
         const QString preset = QLatin1String(name);
         // Offered exactly when this build has it.
         QCOMPARE(help->offeredPresets().contains(preset), presets.contains(preset));
