@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QStyleFactory>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +30,14 @@ int main(int argc, char** argv)
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
     if (taskline::isCliCommand(args)) {
+        if (taskline::cliNeedsGui(args)) {
+            // Pictures need fonts and QPainter, not a window: the offscreen platform draws the same pixels with no
+            // display at all (and never trips over a stale DISPLAY), unless QT_QPA_PLATFORM asks for another one.
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            QGuiApplication app(argc, argv);
+            return taskline::runCli(args);
+        }
         QCoreApplication app(argc, argv);
         return taskline::runCli(args);
     }

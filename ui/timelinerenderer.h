@@ -39,6 +39,10 @@ struct TimelineOptions
     QFont font; // the renderer uses a 12 px sans-serif when this is the default QFont()
     // Zoomed out, paint closed spans from per-lane summaries (O(pixels)); off paints every span (tests, benchmarks).
     bool useSummaries = true;
+    // For timelines stacked on one time axis (the compare view and its picture); the defaults keep the widget's look.
+    int gutterWidth = 0; // > 0: the lane labels' column is exactly this wide (else it follows the longest label)
+    bool showRuler = true; // false: no time ruler on top (a band under another band that has it)
+    int tickSpacing = 0; // > 0: at least this many pixels between labelled ticks (and grid lines), whatever the font
 };
 
 // One row of the lanes region.
