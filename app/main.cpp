@@ -35,6 +35,17 @@ int main(int argc, char** argv)
             // display at all (and never trips over a stale DISPLAY), unless QT_QPA_PLATFORM asks for another one.
             if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
                 qputenv("QT_QPA_PLATFORM", "offscreen");
+            // The platform asks for a runtime folder it does not need here; without a desktop session that is
+            // normal, and not worth a warning in front of the summary.
+            static const QtMessageHandler previous = qInstallMessageHandler(nullptr);
+            qInstallMessageHandler([](QtMsgType type, const QMessageLogContext& context, const QString& message) {
+                if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+                    return;
+                if (previous)
+                    previous(type, context, message);
+                else
+                    std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+            });
             QGuiApplication app(argc, argv);
             return taskline::runCli(args);
         }

@@ -47,6 +47,18 @@ int rulerSpacing(const QFontMetrics& fm, const TimeScale& scale)
     return int(std::ceil(spacing));
 }
 
+// By worker, a coroutines run is one loop lane that shows only who runs: its waits, the point of the lesson, would
+// not show at all. A comparison of a few tasks gives that band a lane per task instead.
+constexpr int kTaskLanesUpTo = 16;
+
+LaneMode bandLanes(const ComparePicture::Entry& e, LaneMode chosen)
+{
+    if (chosen == LaneMode::ByWorker && e.summary.settings.mode == Mode::Coroutines && e.store
+        && e.store->taskCount() <= kTaskLanesUpTo)
+        return LaneMode::ByTask;
+    return chosen;
+}
+
 QSize chipSize(int fontPx)
 {
     const double scale = fontPx > 12 ? fontPx / 12.0 : 1.0;
@@ -118,15 +130,17 @@ int64_t ComparePicture::endNsOf(const Entry& e) const
     return e.live ? e.store->lastEventNs() : std::max<int64_t>(e.store->endNs(), int64_t(e.summary.wallMs * 1e6));
 }
 
-std::vector<std::pair<int, QString>> ComparePicture::legendItems() const
+std::vector<std::pair<int, QString>> ComparePicture::legendItems(LaneMode lanes) const
 {
     uint32_t mask = 0;
     bool gil = false;
     for (const Entry& e : m_entries) {
         if (!e.store)
             continue;
+        // Worker lanes never show the time a task waited in the executor's queue; task lanes do.
+        const bool byTask = bandLanes(e, lanes) == LaneMode::ByTask;
         for (const Span& s : e.store->spans())
-            if (s.worker >= 0)
+            if (s.worker >= 0 || byTask)
                 mask |= 1u << int(s.state);
         for (int t = 0; t < e.store->taskCount(); ++t) {
             const TaskState st = e.store->taskState(t);
@@ -175,7 +189,7 @@ ComparePicture::Layout ComparePicture::layout(QSize size, const PictureStyle& st
 
     // From the bottom up: the legend, then the chart beside the explanations.
     {
-        const std::vector<std::pair<int, QString>> items = legendItems();
+        const std::vector<std::pair<int, QString>> items = legendItems(style.laneMode);
         const int chip = chipSize(sb).width();
         int x = 0, lines = items.empty() ? 0 : 1;
         for (const auto& [kind, label] : items) {
@@ -236,7 +250,7 @@ ComparePicture::Layout ComparePicture::layout(QSize size, const PictureStyle& st
             TimelineOptions o = r.options();
             o.font = font(px);
             o.theme = style.theme;
-            o.laneMode = style.laneMode;
+            o.laneMode = bandLanes(m_entries[i], style.laneMode);
             o.mode = m_entries[i].summary.settings.mode;
             o.gil = m_entries[i].summary.settings.gil;
             o.showLegend = false;
@@ -391,6 +405,8 @@ void ComparePicture::paint(QPainter& p, QSize size, const PictureStyle& style) c
         } else {
             const Entry& e = m_entries[size_t(band.entry)];
             settings = describeRunSettings(e.summary);
+            if (bandLanes(e, style.laneMode) != style.laneMode)
+                settings += QStringLiteral(" · a lane per task");
             if (band.hiddenLanes > 0)
                 settings += QStringLiteral(" · %1 more lane%2 not shown")
                                 .arg(band.hiddenLanes)
@@ -508,7 +524,7 @@ void ComparePicture::paintLegend(QPainter& p, QRect area, const PictureStyle& st
     const QColor running = stateColor(TaskState::Running, style.theme);
     const QColor gilOther = blend(running, style.theme == Theme::Dark ? Qt::white : Qt::black, 0.3);
     int x = area.left(), y = area.top();
-    for (const auto& [kind, label] : legendItems()) {
+    for (const auto& [kind, label] : legendItems(style.laneMode)) {
         const int w = chip.width() + 5 + fm.horizontalAdvance(label);
         if (x > area.left() && x + w > area.right()) {
             x = area.left();

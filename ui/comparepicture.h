@@ -17,6 +17,8 @@ class TraceStore;
 // sets it, so a faster mode's band is visibly shorter), each band titled with its mode, settings, wall time and
 // speedup; a bar chart of wall and CPU time per mode; one line per mode that explains its result from the
 // measurements (compareexplain.h); and one legend for all bands. A run still going shows as a growing band.
+// Bands have the style's lanes, except that a coroutines band of a few tasks always has a lane per task: by worker
+// it would be a single loop lane, where the overlapping waits do not show.
 // Thread: one thread at a time; the stores must not change while painting.
 class ComparePicture : public Picture
 {
@@ -79,7 +81,7 @@ public:
 private:
     int64_t endNsOf(const Entry& e) const;
     void paintLegend(QPainter& p, QRect area, const PictureStyle& style, int fontPx) const;
-    std::vector<std::pair<int, QString>> legendItems() const; // (kind or state, label)
+    std::vector<std::pair<int, QString>> legendItems(LaneMode lanes) const; // (kind or state, label)
 
     QString m_mixName;
     std::vector<Entry> m_entries;

@@ -132,7 +132,8 @@ void CompareView::clear()
 void CompareView::addRun(const Mix& mix, const RunResult& result, std::shared_ptr<const TraceStore> store)
 {
     m_picture.setMixName(mix.name);
-    m_picture.addRun(summarize(result, *store), std::move(store));
+    const RunSummary summary = summarize(result, *store); // before the store is moved away
+    m_picture.addRun(summary, std::move(store));
     updateControls();
     m_canvas->update();
 }
@@ -188,7 +189,8 @@ void CompareView::onModeStarted(int index)
 
 void CompareView::onModeFinished(int, const RunResult& result, std::shared_ptr<const TraceStore> store)
 {
-    m_picture.addRun(summarize(result, *store), std::move(store));
+    const RunSummary summary = summarize(result, *store); // before the store is moved away
+    m_picture.addRun(summary, std::move(store));
     updateControls();
     m_canvas->update();
 }

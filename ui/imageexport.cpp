@@ -55,7 +55,16 @@ QByteArray ImageExport::renderSvg(const Picture& picture, const ImageOptions& op
         QPainter p(&svg);
         picture.paint(p, options.size, options.style);
     }
-    return data;
+    // QSvgGenerator gives the size in millimetres, which viewers turn back into pixels at differing resolutions (Qt
+    // at 90 dpi, browsers at 96): say pixels, so that every viewer opens the picture at the size chosen.
+    static const QRegularExpression mm(QStringLiteral("<svg width=\"[0-9.]+mm\" height=\"[0-9.]+mm\""));
+    const qsizetype end = data.indexOf('>', data.indexOf("<svg")); // the start tag: ASCII only
+    if (end < 0)
+        return data;
+    QString head = QString::fromLatin1(data.left(end));
+    head.replace(
+        mm, QStringLiteral("<svg width=\"%1\" height=\"%2\"").arg(options.size.width()).arg(options.size.height()));
+    return head.toLatin1() + data.mid(end);
 }
 
 bool ImageExport::formatFor(const QString& file, Format* out, QString* error)

@@ -77,7 +77,7 @@ TimelinePicture::Layout TimelinePicture::layout(QSize size, const PictureStyle& 
     o.scrollY = 0;
     o.showLegend = true;
     o.showUtilization = true;
-    const int smallest = std::max(9, b * 11 / 20);
+    const int smallest = 8; // many lanes: small labels, but every lane in the picture
     int px = b;
     for (;; --px) {
         o.font = font(px);
