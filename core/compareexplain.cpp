@@ -143,6 +143,9 @@ QStringList coroutineReasons(const RunFacts& f, const TaskTime& t)
     QStringList out;
     const double loopBusy = s.wallMs > 0 ? std::min(1.0, s.loop.busyMs / s.wallMs) : 0;
     const double cores = s.coresUsed();
+    const bool waited = t.waitFraction() >= 0.2;
+    // Computing on the loop: a coroutine computes without awaiting, so it holds the loop meanwhile.
+    const bool computed = t.running + t.waiting() > 0 && t.running / (t.running + t.waiting()) >= 0.2;
     if (s.settings.offload && t.running > 0) {
         QString offloaded
             = QStringLiteral("the computing went to a pool of %1").arg(plural(s.workers, "thread", "threads"));
@@ -152,26 +155,25 @@ QStringList coroutineReasons(const RunFacts& f, const TaskTime& t)
                              .arg(percent(t.share(t.gil)));
         else if (cores >= kParallelCores)
             offloaded += QStringLiteral(" and ran on %1 cores at once").arg(number1(cores));
-        if (t.waitFraction() >= 0.2)
+        if (waited)
             out << overlapWords(f, t) + QStringLiteral(" on one event loop");
         out << offloaded;
-    } else if (t.computeHeavy()) {
-        QString held = QStringLiteral("computing never awaits, so one coroutine ran at a time: the loop was busy %1 of "
-                                      "the run")
-                           .arg(percent(loopBusy));
-        if (t.waitFraction() >= 0.2 && waitsOverlapped(f, t))
-            held = overlapWords(f, t)
+    } else if (computed && waited && waitsOverlapped(f, t)) {
+        out << overlapWords(f, t)
                 + QStringLiteral(", but computing held the loop %1 of the run").arg(percent(loopBusy));
-        out << held;
-        if (t.share(t.ready) >= kNotable)
-            out << QStringLiteral("tasks sat ready %1 of their time").arg(percent(t.share(t.ready)));
+    } else if (computed && t.computeHeavy()) {
+        out << QStringLiteral("computing never awaits, so one coroutine ran at a time: the loop was busy %1 of "
+                              "the run")
+                   .arg(percent(loopBusy));
     } else {
         out << overlapWords(f, t) + QStringLiteral(" on one event loop");
+        // Nothing computed for long, yet the loop was held: a step that blocked it (a blocking client's wait).
+        if (s.loop.present && s.loop.slowSteps > 0 && !s.loop.longestStepTask.isEmpty())
+            out << QStringLiteral("%1 held the loop for %2 without an await, stalling the rest")
+                       .arg(s.loop.longestStepTask, formatMs(s.loop.longestStepMs));
     }
-    // A step that held the loop long enough for asyncio's debug mode to complain stalled every other coroutine.
-    if (s.loop.present && s.loop.slowSteps > 0 && !s.loop.longestStepTask.isEmpty() && !t.computeHeavy())
-        out << QStringLiteral("%1 held the loop for %2 without an await, stalling the rest")
-                   .arg(s.loop.longestStepTask, formatMs(s.loop.longestStepMs));
+    if (t.share(t.ready) >= kNotable)
+        out << QStringLiteral("tasks sat ready %1 of their time").arg(percent(t.share(t.ready)));
     if (s.settings.limit > 0 && t.share(t.queued) >= kNotable)
         out << QStringLiteral("at most %1 in flight: tasks queued %2 of their time")
                    .arg(s.settings.limit)
@@ -185,7 +187,8 @@ QStringList processReasons(const RunFacts& f, const TaskTime& t)
     QStringList out;
     const double cores = s.coresUsed();
     if (t.computeHeavy() && cores >= kParallelCores) {
-        const int atOnce = f.peakRunning > 1 ? f.peakRunning : int(std::lround(cores));
+        // More processes than cores run by turns: at once means on as many cores as there are.
+        const int atOnce = std::min(f.peakRunning > 1 ? f.peakRunning : int(std::lround(cores)), std::max(1, s.cores));
         out << QStringLiteral("computed on %1 cores at once (%2 busy on average)").arg(atOnce).arg(number1(cores));
     } else if (t.computeHeavy()) {
         out << QStringLiteral("%1, but only %2 cores busy on average")

@@ -53,10 +53,19 @@ constexpr int kTaskLanesUpTo = 16;
 
 LaneMode bandLanes(const ComparePicture::Entry& e, LaneMode chosen)
 {
-    if (chosen == LaneMode::ByWorker && e.summary.settings.mode == Mode::Coroutines && e.store
-        && e.store->taskCount() <= kTaskLanesUpTo)
-        return LaneMode::ByTask;
-    return chosen;
+    if (chosen != LaneMode::ByWorker || e.summary.settings.mode != Mode::Coroutines || !e.store
+        || e.store->taskCount() > kTaskLanesUpTo)
+        return chosen;
+    // Only when there are waits to see: computing coroutines show on the loop lane and the ready row. From the
+    // store, so that a band keeps its lanes from the live run to the finished one.
+    int64_t total = 0, waits = 0;
+    for (int t = 0; t < e.store->taskCount(); ++t) {
+        const auto ns = e.store->taskStateNs(t);
+        for (int64_t v : ns)
+            total += v;
+        waits += ns[size_t(TaskState::BlockedIo)] + ns[size_t(TaskState::Sleeping)];
+    }
+    return total > 0 && waits >= total / 5 ? LaneMode::ByTask : chosen;
 }
 
 QSize chipSize(int fontPx)
@@ -257,6 +266,7 @@ ComparePicture::Layout ComparePicture::layout(QSize size, const PictureStyle& st
             o.showUtilization = false;
             o.showRuler = false;
             o.gutterWidth = 0;
+            o.lanePadding = std::max(3, px / 3); // thinner lanes than on screen: a picture holds every mode's
             o.live = false;
             o.selectedTask = -1;
             o.scrollY = 0;

@@ -17,8 +17,8 @@ class TraceStore;
 // sets it, so a faster mode's band is visibly shorter), each band titled with its mode, settings, wall time and
 // speedup; a bar chart of wall and CPU time per mode; one line per mode that explains its result from the
 // measurements (compareexplain.h); and one legend for all bands. A run still going shows as a growing band.
-// Bands have the style's lanes, except that a coroutines band of a few tasks always has a lane per task: by worker
-// it would be a single loop lane, where the overlapping waits do not show.
+// Bands have the style's lanes, except that a coroutines band of a few tasks that waited has a lane per task: by
+// worker it would be a single loop lane, where the overlapping waits do not show.
 // Thread: one thread at a time; the stores must not change while painting.
 class ComparePicture : public Picture
 {

@@ -76,7 +76,8 @@ void TimelineRenderer::setOptions(const TimelineOptions& options)
     const bool shape = options.laneMode != m_options.laneMode || options.mode != m_options.mode
         || options.gil != m_options.gil || options.showUtilization != m_options.showUtilization
         || options.showLegend != m_options.showLegend || options.font != m_options.font
-        || options.gutterWidth != m_options.gutterWidth || options.showRuler != m_options.showRuler;
+        || options.gutterWidth != m_options.gutterWidth || options.showRuler != m_options.showRuler
+        || options.lanePadding != m_options.lanePadding;
     m_options = options;
     if (shape)
         m_cache->layoutValid = false;
@@ -204,7 +205,7 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
     const int height = m_size.height();
     L = TimelineLayout();
     L.size = m_size;
-    L.laneHeight = lineH + 8;
+    L.laneHeight = lineH + std::max(0, m_options.lanePadding);
 
     int y = 0;
     int labelWidth = fm.horizontalAdvance(QStringLiteral("window 999 ms")); // the ruler's caption

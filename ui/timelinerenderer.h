@@ -43,6 +43,7 @@ struct TimelineOptions
     int gutterWidth = 0; // > 0: the lane labels' column is exactly this wide (else it follows the longest label)
     bool showRuler = true; // false: no time ruler on top (a band under another band that has it)
     int tickSpacing = 0; // > 0: at least this many pixels between labelled ticks (and grid lines), whatever the font
+    int lanePadding = 8; // a worker or task lane is the text's height plus this (less: more lanes fit a picture)
 };
 
 // One row of the lanes region.

@@ -151,6 +151,25 @@ void TestCompareExplain::explain_data()
         << QStringList { "coroutines: 1.0× (no faster): the waits never overlapped on one event loop",
                "page#3 held the loop for 203 ms without an await" }
         << QStringList {};
+    QTest::newRow("coroutines_fetch_and_scan_waits_overlap_computing_holds_the_loop")
+        <<
+        [] {
+            RunSummary s = summaryOf(Mode::Coroutines, 1000, 820, 0, 8, { .ready = 3600, .running = 800, .io = 1600 });
+            s.loop.busyMs = 810;
+            s.loop.slowSteps = 8;
+            s.loop.longestStepTask = QStringLiteral("page#1");
+            s.loop.longestStepMs = 101;
+            return facts(s, 8, 1);
+        }()
+        << 2578.0
+        << QStringList { "coroutines: 2.6× faster: up to 8 waits overlapped, but computing held the loop 81 % of the "
+                         "run",
+               "tasks sat ready 60 % of their time" }
+        << QStringList { "without an await" };
+    QTest::newRow("processes_more_than_cores_compute_on_the_cores")
+        << facts(summaryOf(Mode::Processes, 1020, 1870, 8, 8, { .running = 12'000 }), 0, 8) << 1850.0
+        << QStringList { "1.8× faster: computed on 2 cores at once (1.8 busy on average)" }
+        << QStringList { "8 cores" };
     QTest::newRow("coroutines_offload_under_the_gil")
         <<
         [] {
