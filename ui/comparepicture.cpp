@@ -1,5 +1,6 @@
 #include "comparepicture.h"
 
+#include "collector.h"
 #include "comparechart.h"
 #include "timelinerenderer_p.h"
 #include "tracestore.h"
@@ -136,7 +137,14 @@ int64_t ComparePicture::endNsOf(const Entry& e) const
 {
     if (!e.store)
         return int64_t(e.summary.wallMs * 1e6);
-    return e.live ? e.store->lastEventNs() : std::max<int64_t>(e.store->endNs(), int64_t(e.summary.wallMs * 1e6));
+    if (!e.live)
+        return std::max<int64_t>(e.store->endNs(), int64_t(e.summary.wallMs * 1e6));
+    // As the live timeline's edge: every event up to the latest sample (less the hold-back) has arrived, so a span
+    // still open then is open now.
+    int64_t edge = e.store->lastEventNs();
+    if (!e.store->utilization().empty())
+        edge = std::max(edge, e.store->utilization().back().timeNs - Collector::kHoldBackNs);
+    return edge;
 }
 
 std::vector<std::pair<int, QString>> ComparePicture::legendItems(LaneMode lanes) const
@@ -148,9 +156,17 @@ std::vector<std::pair<int, QString>> ComparePicture::legendItems(LaneMode lanes)
             continue;
         // Worker lanes never show the time a task waited in the executor's queue; task lanes do.
         const bool byTask = bandLanes(e, lanes) == LaneMode::ByTask;
-        for (const Span& s : e.store->spans())
-            if (s.worker >= 0 || byTask)
-                mask |= 1u << int(s.state);
+        Entry::StateScan& scan = e.scan;
+        const std::vector<Span>& spans = e.store->spans();
+        if (scan.generation != e.store->generation() || scan.spans > spans.size())
+            scan = Entry::StateScan { e.store->generation(), 0, 0, 0 };
+        for (; scan.spans < spans.size(); ++scan.spans) {
+            const Span& s = spans[scan.spans];
+            scan.all |= 1u << int(s.state);
+            if (s.worker >= 0)
+                scan.onWorkers |= 1u << int(s.state);
+        }
+        mask |= byTask ? scan.all : scan.onWorkers;
         for (int t = 0; t < e.store->taskCount(); ++t) {
             const TaskState st = e.store->taskState(t);
             if (st == TaskState::Done || st == TaskState::Failed)
@@ -314,7 +330,7 @@ ComparePicture::Layout ComparePicture::layout(QSize size, const PictureStyle& st
             o.scale = L.scale;
             o.tickSpacing = L.tickSpacing;
             const Entry& e = m_entries[entry];
-            o.liveEdgeNs = e.live ? e.store->lastEventNs() : -1;
+            o.liveEdgeNs = e.live ? endNsOf(e) : -1;
             o.live = e.live;
             r.setOptions(o);
             r.setSize(QSize(areaWidth, height));
@@ -363,9 +379,15 @@ void ComparePicture::paint(QPainter& p, QSize size, const PictureStyle& style) c
     p.drawText(
         L.subtitle, Qt::AlignLeft | Qt::AlignVCenter, body.elidedText(subtitle, Qt::ElideRight, L.subtitle.width()));
 
-    // The shared time axis: a renderer without a store paints just the ruler.
-    if (!L.bands.empty()) {
+    // The shared time axis: a renderer whose lanes get no height paints just the ruler. It is given a store with
+    // events, or it would write "No run yet" under the ruler (clipped in a PNG, but an SVG does not clip text).
+    const TraceStore* anyStore = nullptr;
+    for (const Entry& e : m_entries)
+        if (e.store && e.store->eventCount() > 0)
+            anyStore = e.store.get();
+    if (!L.bands.empty() && anyStore) {
         TimelineRenderer ruler;
+        ruler.setStore(anyStore);
         TimelineOptions o;
         o.theme = style.theme;
         o.font = font(L.rulerFontPx);

@@ -29,6 +29,15 @@ public:
         std::shared_ptr<const TraceStore> store;
         RunFacts facts; // finished runs
         bool live = false;
+        // The states its spans show, scanned incrementally (spans only grow until the store derives them afresh).
+        struct StateScan
+        {
+            uint64_t generation = ~0ull;
+            size_t spans = 0;
+            uint32_t onWorkers = 0; // states of spans on a worker (what worker lanes show)
+            uint32_t all = 0;
+        };
+        mutable StateScan scan;
     };
 
     ComparePicture();

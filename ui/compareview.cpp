@@ -72,7 +72,8 @@ CompareView::CompareView(QWidget* parent)
     m_progress->setMaximumWidth(160);
     m_stop = new QPushButton(tr("Stop"));
     m_stop->setObjectName(QStringLiteral("compareStop"));
-    m_stop->setToolTip(tr("End the running mode and skip the rest"));
+    m_stop->setToolTip(tr("End the running mode and skip the rest (Esc)"));
+    m_stop->setShortcut(QKeySequence(Qt::Key_Escape));
     m_export = new QPushButton(tr("Export Image…"));
     m_export->setObjectName(QStringLiteral("compareExport"));
     m_copy = new QPushButton(tr("Copy Image"));
@@ -167,6 +168,12 @@ void CompareView::stop()
 bool CompareView::isRunning() const
 {
     return m_runner->isRunning();
+}
+
+void CompareView::closeEvent(QCloseEvent* event)
+{
+    stop();
+    QWidget::closeEvent(event);
 }
 
 void CompareView::onModeStarted(int index)

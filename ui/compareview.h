@@ -48,6 +48,9 @@ public:
     PictureStyle canvasStyle() const;
     QString statusText() const;
 
+protected:
+    void closeEvent(QCloseEvent* event) override; // closing the window ends a comparison going on
+
 signals:
     void runningChanged(bool running);
     void exportRequested(); // the Export Image… button

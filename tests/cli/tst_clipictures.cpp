@@ -156,6 +156,8 @@ void TestCliPictures::compareAllModesPngSvgAndJson()
     for (const char* band : { "Sequential", "Threads", "Coroutines", "Processes" })
         QVERIFY2(texts.contains(QLatin1String(band)), band);
     QVERIFY(texts.contains(QStringLiteral("baseline")));
+    QVERIFY(!texts.contains(QStringLiteral("No run yet: press Run"))); // an SVG does not clip text: none hidden
+    QCOMPARE(texts.filter(QStringLiteral("Tiny <meta> mix")).size(), 1);
 }
 
 void TestCliPictures::badPictureOptions_data()
