@@ -17,6 +17,7 @@
 #include <QStandardPaths>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace taskline {
 
@@ -249,6 +250,15 @@ void ExportDialog::renderPreview()
     const std::unique_ptr<Picture> picture = m_sources[size_t(index)].make();
     if (!picture)
         return;
+    // A very large picture is previewed from a smaller one with proportionally smaller text: the same layout
+    // without rendering tens of megapixels on every change.
+    constexpr double kMaxPreviewPixels = 2.5e6;
+    const double area = double(o.size.width()) * o.size.height();
+    if (area > kMaxPreviewPixels) {
+        const double f = std::sqrt(kMaxPreviewPixels / area);
+        o.style.fontPx = std::max(1, int(std::lround(Picture::fontPxFor(o.size) * f)));
+        o.size = QSize(std::max(1, int(o.size.width() * f)), std::max(1, int(o.size.height() * f)));
+    }
     // The picture at its real size, scaled down: what the file will look like, text size included.
     m_previewImage
         = ImageExport::renderImage(*picture, o)

@@ -102,6 +102,17 @@ bool ImageExport::validate(const ImageOptions& options, QString* error)
             *error = QStringLiteral("scale %1: expected 1 or 2").arg(options.scale);
         return false;
     }
+    if (std::max(s.width(), s.height()) * options.scale > kMaxSide) {
+        if (error)
+            *error = QStringLiteral("picture size %1×%2 at %3×: %4×%5 pixels; at most %6 pixels a side")
+                         .arg(s.width())
+                         .arg(s.height())
+                         .arg(options.scale)
+                         .arg(s.width() * options.scale)
+                         .arg(s.height() * options.scale)
+                         .arg(kMaxSide);
+        return false;
+    }
     return true;
 }
 

@@ -31,8 +31,8 @@ namespace taskline {
 class CompareView;
 class ExportDialog;
 class HelpDialog;
-class Picture;
 class MixDocument;
+class Picture;
 class RunController;
 class RunPanel;
 class StepEditor;

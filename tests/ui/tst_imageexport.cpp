@@ -347,6 +347,8 @@ void TestImageExport::badFilesAreRefused_data()
                                << QStringList { "small.png", "100×900", "from 200 to 8000" };
     QTest::newRow("too_large") << QStringLiteral("@/large.svg") << QSize(9000, 900)
                                << QStringList { "large.svg", "9000×900" };
+    QTest::newRow("too_many_pixels_at_2x") << QStringLiteral("@/huge.png") << QSize(5000, 900)
+                                           << QStringList { "huge.png", "at 2×", "at most 8000 pixels a side" };
 }
 
 void TestImageExport::badFilesAreRefused()
@@ -358,6 +360,7 @@ void TestImageExport::badFilesAreRefused()
     const TimelinePicture picture(m_mix.name, m_summary, &m_ran.store);
     ImageOptions o;
     o.size = size;
+    o.scale = QString::fromLatin1(QTest::currentDataTag()).endsWith(QLatin1String("2x")) ? 2 : 1;
     QString error;
     QVERIFY(!ImageExport::write(picture, file, o, &error));
     for (const QString& phrase : expected)
