@@ -2,13 +2,17 @@
 
 #include "calibration.h"
 #include "chrometrace.h"
+#include "compareexplain.h"
+#include "comparepicture.h"
 #include "executor.h"
 #include "httpfetch.h"
+#include "imageexport.h"
 #include "labserver.h"
 #include "mixformat.h"
 #include "run.h"
 #include "runfile.h"
 #include "summary.h"
+#include "timelinepicture.h"
 #include "tracestore.h"
 
 #include <QCoreApplication>
@@ -18,6 +22,7 @@
 #include <QTextStream>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 
 namespace taskline {
 
@@ -67,7 +72,13 @@ Options of run:
   --trace FILE                write Chrome Trace Event JSON (Perfetto, chrome://tracing)
   --csv FILE                  write every span as CSV
   --save-run FILE             save the run (mix, settings, events, utilization) to open in the GUI
-  --png FILE, --svg FILE      write a picture of the timeline
+  --png FILE, --svg FILE      write a picture of the timeline for slides (title, settings, legend, time axis,
+                              per-core utilization, wall time); with --mode all, the comparison of the modes.
+                              Needs no display. SVG keeps its text as text.
+  --size WxH                  the picture's size in pixels (default 1600x900)
+  --scale 1|2                 PNG pixels per picture pixel: 2 for high-density screens (default 1)
+  --theme light|dark          the picture's colours (default light)
+  --lanes worker|task         the picture's lanes: one per worker (default) or one per task
   --quiet                     do not print the summary table
 
 Exit status: 0 done, 2 bad input, 1 a run failed.
@@ -86,6 +97,7 @@ struct RunArgs
     std::optional<int> maxTasksPerChild;
     QString summaryJson, trace, csv, png, svg, saveRun;
     bool quiet = false;
+    ImageOptions image;
 };
 
 bool parseInt(const QString& option, const QString& value, int min, int max, int* out, QString* error)
@@ -185,12 +197,47 @@ bool parseRunArgs(const QStringList& args, RunArgs* r, QString* error)
         } else if (a == QLatin1String("--save-run")) {
             if (!value(&r->saveRun))
                 return false;
-        } else if (a == QLatin1String("--png")) {
-            if (!value(&r->png))
+        } else if (a == QLatin1String("--png") || a == QLatin1String("--svg")) {
+            QString* file = a == QLatin1String("--png") ? &r->png : &r->svg;
+            if (!value(file))
                 return false;
-        } else if (a == QLatin1String("--svg")) {
-            if (!value(&r->svg))
+            ImageExport::Format format;
+            const ImageExport::Format wanted
+                = a == QLatin1String("--png") ? ImageExport::Format::Png : ImageExport::Format::Svg;
+            if (!ImageExport::formatFor(*file, &format, error)) {
+                *error = a + QStringLiteral(" ") + *error;
                 return false;
+            }
+            if (format != wanted) {
+                *error = QStringLiteral("%1 %2: the file name must end in .%3").arg(a, *file, a.mid(2));
+                return false;
+            }
+        } else if (a == QLatin1String("--size")) {
+            if (!value(&v))
+                return false;
+            if (!ImageExport::parseSize(v, &r->image.size, error)) {
+                *error = QStringLiteral("--size: ") + *error;
+                return false;
+            }
+        } else if (a == QLatin1String("--scale")) {
+            if (!value(&v) || !parseInt(a, v, 1, ImageExport::kMaxScale, &r->image.scale, error))
+                return false;
+        } else if (a == QLatin1String("--theme")) {
+            if (!value(&v))
+                return false;
+            if (v != QLatin1String("light") && v != QLatin1String("dark")) {
+                *error = QStringLiteral("--theme: expected light or dark, got \"%1\"").arg(v);
+                return false;
+            }
+            r->image.style.theme = v == QLatin1String("dark") ? Theme::Dark : Theme::Light;
+        } else if (a == QLatin1String("--lanes")) {
+            if (!value(&v))
+                return false;
+            if (v != QLatin1String("worker") && v != QLatin1String("task")) {
+                *error = QStringLiteral("--lanes: expected worker or task, got \"%1\"").arg(v);
+                return false;
+            }
+            r->image.style.laneMode = v == QLatin1String("task") ? LaneMode::ByTask : LaneMode::ByWorker;
         } else if (a == QLatin1String("--quiet") || a == QLatin1String("-q")) {
             r->quiet = true;
         } else if (a.startsWith(QLatin1Char('-'))) {
@@ -237,8 +284,7 @@ int cmdRun(const QStringList& args)
     QString error;
     if (!parseRunArgs(args, &a, &error))
         return bad(error);
-    if (!a.png.isEmpty() || !a.svg.isEmpty())
-        return bad(QStringLiteral("--png and --svg are not available yet"));
+    const bool picture = !a.png.isEmpty() || !a.svg.isEmpty();
 
     Mix mix;
     MixError mixError;
@@ -289,6 +335,9 @@ int cmdRun(const QStringList& args)
     QTextStream& table = a.summaryJson == QLatin1String("-") ? err() : out();
     const bool many = modes.size() > 1;
     QJsonArray runs;
+    std::vector<RunFacts> facts;
+    // Kept for the picture, which is drawn once every run is over.
+    std::vector<std::pair<RunSummary, std::shared_ptr<TraceStore>>> kept;
     bool allOk = true;
     std::signal(SIGINT, onSigint);
     for (Mode m : modes) {
@@ -296,7 +345,8 @@ int cmdRun(const QStringList& args)
         settings.mode = m;
         if (!a.workers)
             settings.workers = RunSettings::forMode(mix.settings, m).workers;
-        TraceStore store;
+        auto stored = std::make_shared<TraceStore>();
+        TraceStore& store = *stored;
         store.reset(expandTasks(mix));
         RunOptions options;
         options.labBaseUrl = labBase;
@@ -316,6 +366,9 @@ int cmdRun(const QStringList& args)
             table.flush();
         }
         runs.append(summaryToJson(summary));
+        facts.push_back(runFacts(summary, &store));
+        if (picture)
+            kept.emplace_back(summary, stored);
         if (!a.trace.isEmpty() && !writeChromeTrace(perModePath(a.trace, m, many), store, summary, &error))
             return bad(error);
         if (!a.csv.isEmpty() && !writeSpansCsv(perModePath(a.csv, m, many), store, &error))
@@ -327,11 +380,51 @@ int cmdRun(const QStringList& args)
     }
     std::signal(SIGINT, SIG_DFL);
 
+    QStringList explanations;
+    if (many) {
+        explanations = explainRuns(facts);
+        if (!a.quiet) {
+            table << "Compared (speedup = sequential's wall time / the mode's):\n";
+            for (const QString& line : explanations)
+                table << "  " << line << "\n";
+            table.flush();
+        }
+    }
+
+    if (picture) {
+        std::unique_ptr<Picture> pic;
+        if (many) {
+            auto compare = std::make_unique<ComparePicture>();
+            compare->setMixName(mix.name);
+            for (const auto& [summary, store] : kept)
+                compare->addRun(summary, store);
+            pic = std::move(compare);
+        } else {
+            pic = std::make_unique<TimelinePicture>(mix.name, kept.front().first, kept.front().second.get());
+        }
+        for (const QString& file : { a.png, a.svg }) {
+            if (file.isEmpty())
+                continue;
+            if (!ImageExport::write(*pic, file, a.image, &error))
+                return bad(error);
+            if (!a.quiet) {
+                table << "picture: " << file << " (" << a.image.size.width() << "×" << a.image.size.height();
+                if (a.image.scale > 1 && file == a.png)
+                    table << " at " << a.image.scale << "×, " << a.image.size.width() * a.image.scale << "×"
+                          << a.image.size.height() * a.image.scale << " pixels";
+                table << ")\n";
+                table.flush();
+            }
+        }
+    }
+
     if (!a.summaryJson.isEmpty()) {
         QJsonObject doc;
         if (many) {
             doc.insert(QLatin1String("format"), QLatin1String(kCompareFormat));
             doc.insert(QLatin1String("runs"), runs);
+            // An addition to taskline-compare/1: one line per run, in the order of "runs".
+            doc.insert(QLatin1String("explanations"), QJsonArray::fromStringList(explanations));
         } else {
             doc = runs.first().toObject();
         }
@@ -410,6 +503,13 @@ bool isCliCommand(const QStringList& args)
         = { QStringLiteral("run"), QStringLiteral("presets"), QStringLiteral("serve"), QStringLiteral("calibrate"),
               QStringLiteral("help"), QStringLiteral("--help"), QStringLiteral("-h"), QStringLiteral("--version") };
     return commands.contains(args[1]);
+}
+
+bool cliNeedsGui(const QStringList& args)
+{
+    if (args.size() < 2 || args[1] != QLatin1String("run"))
+        return false;
+    return args.contains(QLatin1String("--png")) || args.contains(QLatin1String("--svg"));
 }
 
 int runCli(const QStringList& argv)

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QStyleFactory>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +30,25 @@ int main(int argc, char** argv)
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
     if (taskline::isCliCommand(args)) {
+        if (taskline::cliNeedsGui(args)) {
+            // Pictures need fonts and QPainter, not a window: the offscreen platform draws the same pixels with no
+            // display at all (and never trips over a stale DISPLAY), unless QT_QPA_PLATFORM asks for another one.
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            // The platform asks for a runtime folder it does not need here; without a desktop session that is
+            // normal, and not worth a warning in front of the summary.
+            static const QtMessageHandler previous = qInstallMessageHandler(nullptr);
+            qInstallMessageHandler([](QtMsgType type, const QMessageLogContext& context, const QString& message) {
+                if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+                    return;
+                if (previous)
+                    previous(type, context, message);
+                else
+                    std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+            });
+            QGuiApplication app(argc, argv);
+            return taskline::runCli(args);
+        }
         QCoreApplication app(argc, argv);
         return taskline::runCli(args);
     }

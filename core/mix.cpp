@@ -197,6 +197,11 @@ RunSettings RunSettings::forMode(const MixSettings& s, Mode mode)
     return r;
 }
 
+int RunSettings::workersAfterModeChange(const MixSettings& s, int workers, Mode from, Mode to)
+{
+    return workers == forMode(s, from).workers ? forMode(s, to).workers : workers;
+}
+
 int RunSettings::effectiveWorkers(int cores) const
 {
     // Coroutines: one event loop; with --offload, `workers` sizes asyncio's default executor (the offload pool).

@@ -154,6 +154,9 @@ struct RunSettings
     // it names applies to that mode only (a mix written for 8 threads does not make an 8-process pool: processes
     // then use the cores, like multiprocessing.Pool()).
     static RunSettings forMode(const MixSettings& s, Mode mode);
+    // Switching a run from mode `from` to `to`: a pool size still at the mix's default for `from` follows the mix's
+    // default for `to`; one the user chose stays.
+    static int workersAfterModeChange(const MixSettings& s, int workers, Mode from, Mode to);
     int effectiveWorkers(int cores) const;
 };
 

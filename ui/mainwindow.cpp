@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "compareview.h"
 #include "executor.h"
 #include "helpdialog.h"
 #include "icons.h"
@@ -186,7 +187,9 @@ void MainWindow::createActions()
     }
     connect(m_modeGroup, &QActionGroup::triggered, this, [this](QAction* mode) {
         RunSettings s = m_runPanel->settings();
-        s.mode = Mode(mode->data().toInt());
+        const Mode to = Mode(mode->data().toInt());
+        s.workers = RunSettings::workersAfterModeChange(m_doc->mix().settings, s.workers, s.mode, to);
+        s.mode = to;
         m_runPanel->setSettings(s);
         onSettingsEdited(s, tr("Mode"));
     });
@@ -259,6 +262,7 @@ void MainWindow::createActions()
     connect(a, &QAction::triggered, qApp, &QApplication::aboutQt);
 
     createRunActions();
+    createCompareActions();
 }
 
 void MainWindow::createWidgets()
@@ -457,11 +461,15 @@ void MainWindow::createMenus()
     file->addAction(action(QStringLiteral("save")));
     file->addAction(action(QStringLiteral("saveAs")));
     file->addSeparator();
+    file->addAction(action(QStringLiteral("exportImage")));
+    file->addSeparator();
     file->addAction(action(QStringLiteral("quit")));
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(action(QStringLiteral("undo")));
     edit->addAction(action(QStringLiteral("redo")));
+    edit->addSeparator();
+    edit->addAction(action(QStringLiteral("copyImage")));
     edit->addSeparator();
     for (const char* name : { "addTask", "duplicateTask", "removeTask", "moveTaskUp", "moveTaskDown" })
         edit->addAction(action(QLatin1String(name)));
@@ -471,6 +479,7 @@ void MainWindow::createMenus()
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(action(QStringLiteral("run")));
     run->addAction(action(QStringLiteral("stop")));
+    run->addAction(action(QStringLiteral("compareAll")));
     run->addSeparator();
     run->addSection(tr("Mode"));
     run->addActions(m_modeGroup->actions());
@@ -595,6 +604,7 @@ void MainWindow::connectDocument()
     });
     connect(m_doc, &MixDocument::settingsChanged, this, [this] {
         const RunSettings s = RunSettings::fromMix(m_doc->mix().settings);
+        m_runPanel->setMixSettings(m_doc->mix().settings);
         m_runPanel->setSettings(s);
         m_modeGroup->actions().at(int(s.mode))->setChecked(true);
     });
@@ -628,7 +638,7 @@ void MainWindow::updateTitle()
 
 void MainWindow::updateActions()
 {
-    const bool running = m_controller->isRunning();
+    const bool running = m_controller->isRunning() || isComparing(); // one run at a time on the machine
     const int row = currentTaskRow();
     const int rows = m_taskModel ? m_taskModel->rowCount() : 0;
     const bool modeOk = isModeAvailable(m_runPanel->settings().mode);
@@ -637,7 +647,8 @@ void MainWindow::updateActions()
         ->setToolTip(modeOk ? tr("Run the mix (F5)")
                             : tr("The %1 mode is not available yet; pick another mode.")
                                   .arg(modeName(m_runPanel->settings().mode)));
-    action(QStringLiteral("stop"))->setEnabled(running && !m_stopping);
+    action(QStringLiteral("stop"))->setEnabled(m_controller->isRunning() && !m_stopping);
+    action(QStringLiteral("compareAll"))->setEnabled(!running);
     action(QStringLiteral("duplicateTask"))->setEnabled(row >= 0);
     // A mix needs at least one task.
     action(QStringLiteral("removeTask"))->setEnabled(row >= 0 && rows > 1);
@@ -664,6 +675,8 @@ void MainWindow::setTheme(Theme theme)
     m_traceView->setTheme(theme);
     m_summaryPanel->setTheme(theme);
     m_detailsPanel->setTheme(theme);
+    if (m_compareView)
+        m_compareView->setTheme(theme);
     m_taskMessage->setStyleSheet(QStringLiteral("color: %1;").arg(errorTextColor(theme).name()));
     refreshIcons();
     updateStatus();

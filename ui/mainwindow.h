@@ -28,12 +28,15 @@ class QTimer;
 
 namespace taskline {
 
+class CompareView;
+class ExportDialog;
 class HelpDialog;
 class MixDocument;
 class ReplayBar;
 class ReplayController;
 class RunDocument;
 class RunTabs;
+class Picture;
 class RunController;
 class RunPanel;
 class StepEditor;
@@ -92,6 +95,10 @@ public:
     SummaryPanel* summaryPanel() const { return m_summaryPanel; }
     TaskDetailsPanel* detailsPanel() const { return m_detailsPanel; }
     RunController* runController() const { return m_controller; }
+    // The comparison window (Run → Compare All); nullptr until first used.
+    CompareView* compareView() const { return m_compareView; }
+    // The last run's timeline as a picture for export (nullptr: no finished run yet).
+    std::unique_ptr<Picture> timelinePicture() const;
     const TraceStore& traceStore() const { return m_store; }
     const std::optional<RunSummary>& lastSummary() const { return m_lastSummary; }
     QStringList recentFiles() const { return m_recent; }
@@ -121,6 +128,10 @@ public slots:
     void runMix();
     void stopRun();
     void showHelp();
+    // mainwindow_compare.cpp: Run → Compare All, File → Export Image…, Edit → Copy Image
+    void compareAll();
+    void exportImage();
+    void copyImage();
 
 signals:
     void runFinished(); // the summary is shown
@@ -187,6 +198,10 @@ private:
     void onSettingsEdited(const RunSettings& settings, const QString& what);
     void showRunTask(int task); // a task of the run, chosen in the timeline or summary
 
+    // mainwindow_compare.cpp
+    void createCompareActions();
+    bool isComparing() const;
+
     // mainwindow_run.cpp: running
     void onRunStarted();
     void onBatchesAvailable(quint64 runId);
@@ -210,6 +225,8 @@ private:
     SummaryPanel* m_summaryPanel = nullptr;
     TaskDetailsPanel* m_detailsPanel = nullptr;
     HelpDialog* m_helpDialog = nullptr;
+    CompareView* m_compareView = nullptr;
+    ExportDialog* m_exportDialog = nullptr;
     QDockWidget* m_mixDock = nullptr;
     QDockWidget* m_runDock = nullptr;
     QDockWidget* m_summaryDock = nullptr;

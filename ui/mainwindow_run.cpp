@@ -33,7 +33,7 @@ QByteArray MainWindow::fingerprint(const Mix& mix)
 
 void MainWindow::runMix()
 {
-    if (m_controller->isRunning())
+    if (m_controller->isRunning() || isComparing())
         return;
     const Mix& mix = m_doc->mix();
     const MixError invalid = validateMix(mix);

@@ -146,6 +146,12 @@ RunPanel::RunPanel(QWidget* parent)
     layout->addWidget(m_hint);
 
     connect(m_mode, &QComboBox::activated, this, [this] {
+        const Mode to = Mode(std::clamp(m_mode->currentIndex(), 0, kModeCount - 1));
+        const int workers = RunSettings::workersAfterModeChange(m_mixSettings, m_workers->value(), m_lastMode, to);
+        m_lastMode = to;
+        m_updating = true;
+        m_workers->setValue(workers);
+        m_updating = false;
         updateVisibility();
         edited(tr("Mode"));
     });
@@ -187,6 +193,7 @@ void RunPanel::setSettings(const RunSettings& s)
 {
     m_updating = true;
     m_mode->setCurrentIndex(int(s.mode));
+    m_lastMode = s.mode;
     m_workers->setValue(s.workers);
     m_gil->setChecked(s.gil);
     m_switchInterval->setValue(s.switchIntervalMs);

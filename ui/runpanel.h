@@ -28,6 +28,8 @@ public:
     // Shows `settings` without emitting settingsEdited.
     void setSettings(const RunSettings& settings);
     RunSettings settings() const;
+    // The open mix's own settings: switching modes moves a pool size still at the mix's default to the new mode's.
+    void setMixSettings(const MixSettings& settings) { m_mixSettings = settings; }
     // The buttons at the end trigger these actions (the window's Run and Stop).
     void setRunActions(QAction* run, QAction* stop);
     // "Default: 6 threads, cores + 4, as ThreadPoolExecutor picks." for the shown settings.
@@ -54,6 +56,8 @@ private:
     QHash<QWidget*, QLabel*> m_labels; // a field's label, shown and hidden with it
     bool m_updating = false;
     int m_cores = 1;
+    MixSettings m_mixSettings;
+    Mode m_lastMode = Mode::Threads;
 };
 
 } // namespace taskline

@@ -16,6 +16,13 @@ constexpr int kRightMargin = 8;
 constexpr int kLegendChip = 14;
 constexpr double kMaxLaneGrowth = 2.5;
 
+// The legend's colour chip: 14 × 10 px at the widget's 12 px font, growing with larger fonts (a picture for slides).
+QSize legendChip(const QFont& font)
+{
+    const double scale = font.pixelSize() > 12 ? font.pixelSize() / 12.0 : 1.0;
+    return QSize(int(std::lround(kLegendChip * scale)), int(std::lround(10 * scale)));
+}
+
 bool showsGilLane(const TimelineOptions& o)
 {
     return o.mode == Mode::Threads && o.gil;
@@ -69,7 +76,8 @@ void TimelineRenderer::setOptions(const TimelineOptions& options)
     const bool shape = options.laneMode != m_options.laneMode || options.mode != m_options.mode
         || options.gil != m_options.gil || options.showUtilization != m_options.showUtilization
         || options.showLegend != m_options.showLegend || options.font != m_options.font
-        || options.shapeStore != m_options.shapeStore;
+        || options.shapeStore != m_options.shapeStore || options.gutterWidth != m_options.gutterWidth
+        || options.showRuler != m_options.showRuler || options.lanePadding != m_options.lanePadding;
     m_options = options;
     if (shape)
         m_cache->layoutValid = false;
@@ -227,7 +235,7 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
     const int height = m_size.height();
     L = TimelineLayout();
     L.size = m_size;
-    L.laneHeight = lineH + 8;
+    L.laneHeight = lineH + std::max(0, m_options.lanePadding);
 
     int y = 0;
     int labelWidth = fm.horizontalAdvance(QStringLiteral("window 999 ms")); // the ruler's caption
@@ -257,10 +265,11 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
         }
     }
     L.contentHeight = y;
-    L.axisLeft = std::clamp(labelWidth + 20, kGutterMin, kGutterMax);
+    L.axisLeft = m_options.gutterWidth > 0 ? std::min(m_options.gutterWidth, std::max(1, width - kRightMargin - 1))
+                                           : std::clamp(labelWidth + 20, kGutterMin, kGutterMax);
     L.axisWidth = std::max(1, width - L.axisLeft - kRightMargin);
 
-    const int rulerHeight = lineH + 12;
+    const int rulerHeight = m_options.showRuler ? lineH + 12 : 0;
     L.ruler = QRect(0, 0, width, rulerHeight);
 
     // Utilization rows: one per core (thinner with many cores, so that 64 cores still fit), then the run's CPU.
@@ -311,7 +320,7 @@ void TimelineRenderer::buildLayout(TimelineLayout& L) const
         const int rowH = lineH + 6;
         int x = 8, line = 0;
         for (TimelineLegendItem& item : L.legendItems) {
-            const int w = kLegendChip + 5 + fm.horizontalAdvance(item.label);
+            const int w = legendChip(font).width() + 5 + fm.horizontalAdvance(item.label);
             if (x > 8 && x + w > width - 8) {
                 x = 8;
                 ++line;
@@ -396,6 +405,8 @@ void TimelineRenderer::paint(QPainter& p) const
             c.fm.horizontalAdvance(TimeScale::tickLabel(last - step, step)));
         if (widest + 14 > c.tickSpacing)
             c.tickSpacing = widest + 14;
+        if (m_options.tickSpacing > 0)
+            c.tickSpacing = std::max<double>(c.tickSpacing, m_options.tickSpacing);
     }
 
     p.save();
@@ -477,6 +488,8 @@ void TimelineRenderer::paintRuler(QPainter& p, const PaintContext& c) const
 {
     const TimelineLayout& L = c.L;
     const QRect r = L.ruler;
+    if (r.height() <= 0)
+        return;
     p.fillRect(r, c.theme.background);
     p.fillRect(QRect(r.left(), r.bottom(), r.width(), 1), c.theme.grid);
     const std::vector<TimeScale::Tick> ticks = m_options.scale.ticks(c.tickSpacing);
@@ -537,21 +550,24 @@ void TimelineRenderer::paintLegend(QPainter& p, const PaintContext& c) const
     p.fillRect(QRect(0, L.legend.top(), L.size.width(), 1), c.theme.grid);
     using K = TimelineLegendItem::Kind;
     for (const TimelineLegendItem& item : L.legendItems) {
-        const QRect chip(item.rect.left(), item.rect.top() + (item.rect.height() - 10) / 2, kLegendChip, 10);
+        const QSize size = legendChip(effectiveFont());
+        const QRect chip(
+            item.rect.left(), item.rect.top() + (item.rect.height() - size.height()) / 2, size.width(), size.height());
         const QColor color = c.fill[size_t(item.state)];
         switch (item.kind) {
         case K::State:
             p.fillRect(chip, color);
             break;
         case K::Preempted: {
-            const QRect top(chip.left(), chip.top(), chip.width(), 6);
+            const int hatched = chip.height() * 6 / 10; // as on a lane: hatch on top, the running share below
+            const QRect top(chip.left(), chip.top(), chip.width(), hatched);
             p.fillRect(top, c.hatchBack);
             drawHatch(p, top, color, 4);
-            p.fillRect(QRect(chip.left(), chip.top() + 6, chip.width(), 4), color);
+            p.fillRect(QRect(chip.left(), chip.top() + hatched, chip.width(), chip.height() - hatched), color);
             break;
         }
         case K::EndMark:
-            p.fillRect(QRect(chip.left() + 5, chip.top() - 2, 3, chip.height() + 4), color);
+            p.fillRect(QRect(chip.left() + chip.width() / 2 - 2, chip.top() - 2, 3, chip.height() + 4), color);
             break;
         case K::GilHolder:
             p.fillRect(QRect(chip.left(), chip.top(), chip.width() / 2, chip.height()), c.fill[kGilKey]);

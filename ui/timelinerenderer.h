@@ -45,6 +45,11 @@ struct TimelineOptions
     // Replay: lanes, utilization rows, legend and counter scales as for this store (the whole run) rather than for
     // the one painted, so that nothing moves while the play head does. Not owned; nullptr: the painted store's.
     const TraceStore* shapeStore = nullptr;
+    // For timelines stacked on one time axis (the compare view and its picture); the defaults keep the widget's look.
+    int gutterWidth = 0; // > 0: the lane labels' column is exactly this wide (else it follows the longest label)
+    bool showRuler = true; // false: no time ruler on top (a band under another band that has it)
+    int tickSpacing = 0; // > 0: at least this many pixels between labelled ticks (and grid lines), whatever the font
+    int lanePadding = 8; // a worker or task lane is the text's height plus this (less: more lanes fit a picture)
 };
 
 // One row of the lanes region.
