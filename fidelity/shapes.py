@@ -1,0 +1,146 @@
+"""Shape measures of one run, computed the same way from a Taskline summary and a CPython one.
+
+A run's *shape* is what the timeline shows a learner, independent of the exact milliseconds: which tasks
+finish first, whether tasks run one after another or interleave, how many are in flight at once, how far a
+short wait is stretched, how many cores the run kept busy.
+"""
+
+import statistics
+
+
+def _tasks(summary):
+    return [t for t in summary.get("tasks", []) if t.get("start_ms") is not None and t.get("end_ms") is not None]
+
+
+def at_once(summary):
+    """The most tasks in flight at the same moment (between first running and done). Overlaps shorter than
+    max(1 ms, 1 % of the run) do not count: a task that starts as another ends is not running beside it."""
+    tasks = _tasks(summary)
+    if not tasks:
+        return 0
+    tol = max(1.0, 0.01 * float(summary.get("wall_ms") or 0)) / 2
+    events = []
+    for t in tasks:
+        a, b = t["start_ms"] + tol, t["end_ms"] - tol
+        if b > a:
+            events.append((a, 1))
+            events.append((b, -1))
+    if not events:
+        return 1
+    events.sort(key=lambda e: (e[0], e[1]))
+    best = cur = 0
+    for _, d in events:
+        cur += d
+        best = max(best, cur)
+    return max(best, 1)
+
+
+def mean_in_flight(summary):
+    """Task time in flight over wall time: 1 for one after another, N for N tasks side by side all along."""
+    wall = float(summary.get("wall_ms") or 0)
+    if wall <= 0:
+        return 0.0
+    return sum(t["end_ms"] - t["start_ms"] for t in _tasks(summary)) / wall
+
+
+def pattern(summary):
+    """'one after another' or 'interleaved' (tasks overlap for a real part of the run)."""
+    return "interleaved" if at_once(summary) > 1 and mean_in_flight(summary) >= 1.15 else "one after another"
+
+
+def finish_order(summary):
+    """Task ids in the order they finished."""
+    return [t["id"] for t in sorted(_tasks(summary), key=lambda t: (t["end_ms"], t["id"]))]
+
+
+def kind(name):
+    # Taskline numbers repeated names (page#3); the kind is the name without the number.
+    return name.split("#", 1)[0]
+
+
+def first_done(summary):
+    tasks = _tasks(summary)
+    return kind(min(tasks, key=lambda t: (t["end_ms"], t["id"]))["name"]) if tasks else None
+
+
+def last_done(summary):
+    tasks = _tasks(summary)
+    return kind(max(tasks, key=lambda t: (t["end_ms"], -t["id"]))["name"]) if tasks else None
+
+
+def first_done_ms(summary):
+    tasks = _tasks(summary)
+    return min(t["end_ms"] for t in tasks) if tasks else None
+
+
+def first_start_ms(summary):
+    tasks = _tasks(summary)
+    return min(t["start_ms"] for t in tasks) if tasks else None
+
+
+def cores_used(summary):
+    wall = float(summary.get("wall_ms") or 0)
+    return float(summary.get("cpu_ms") or 0) / wall if wall > 0 else 0.0
+
+
+def sleepers(mix):
+    """Ids of tasks made only of sleep steps, with their step count and requested ms per step."""
+    out = {}
+    for t in mix["tasks"]:
+        steps = t["steps"]
+        if steps and all(s["kind"] == "sleep" for s in steps):
+            out[t["id"]] = (len(steps), sum(s["ms"] for s in steps) / len(steps))
+    return out
+
+
+def wait_stretch(summary, mix):
+    """How long one short sleep of a sleep-only task really took, over what it asked for (the convoy effect:
+    about 6x for 1 ms next to a CPU-bound thread under a 5 ms switch interval). None without such a task."""
+    found = sleepers(mix)
+    values = []
+    for t in _tasks(summary):
+        if t["id"] in found:
+            steps, asked = found[t["id"]]
+            if asked > 0:
+                values.append((t["end_ms"] - t["start_ms"]) / steps / asked)
+    return statistics.median(values) if values else None
+
+
+def spearman(order_a, order_b):
+    """Rank correlation of two finish orders over the same task ids (1: same order, -1: reversed)."""
+    common = [i for i in order_a if i in set(order_b)]
+    n = len(common)
+    if n < 2:
+        return None
+    ra = {t: r for r, t in enumerate(x for x in order_a if x in common)}
+    rb = {t: r for r, t in enumerate(x for x in order_b if x in common)}
+    d2 = sum((ra[t] - rb[t]) ** 2 for t in common)
+    return 1 - 6 * d2 / (n * (n * n - 1))
+
+
+def measures(summary, mix):
+    return {
+        "wall_ms": float(summary["wall_ms"]),
+        "at_once": at_once(summary),
+        "in_flight": round(mean_in_flight(summary), 2),
+        "pattern": pattern(summary),
+        "first_done": first_done(summary),
+        "last_done": last_done(summary),
+        "first_done_ms": first_done_ms(summary),
+        "first_start_ms": first_start_ms(summary),
+        "stretch": wait_stretch(summary, mix),
+        "cores_used": round(cores_used(summary), 2),
+        "order": finish_order(summary),
+        "failed": sum(1 for t in summary.get("tasks", []) if t.get("status") != "done"),
+        "pool_startup_ms": summary.get("pool_startup_ms"),
+    }
+
+
+def list_schedule(durations, slots):
+    """Wall time of running tasks of these durations on `slots` parallel workers, in submission order (each
+    task goes to the worker that frees up first): the free-threaded model for CPU-bound tasks."""
+    free = [0.0] * max(1, slots)
+    for d in durations:
+        i = free.index(min(free))
+        free[i] += d
+    return max(free) if durations else 0.0
