@@ -43,9 +43,29 @@ def mean_in_flight(summary):
     return sum(t["end_ms"] - t["start_ms"] for t in _tasks(summary)) / wall
 
 
+def overlap_fraction(summary):
+    """The part of the run during which two or more tasks were in flight."""
+    tasks = _tasks(summary)
+    wall = float(summary.get("wall_ms") or 0)
+    if wall <= 0 or len(tasks) < 2:
+        return 0.0
+    events = sorted([(t["start_ms"], 1) for t in tasks] + [(t["end_ms"], -1) for t in tasks],
+                    key=lambda e: (e[0], e[1]))
+    covered = 0.0
+    cur = 0
+    last = None
+    for time_ms, d in events:
+        if cur >= 2 and last is not None:
+            covered += time_ms - last
+        cur += d
+        last = time_ms
+    return covered / wall
+
+
 def pattern(summary):
-    """'one after another' or 'interleaved' (tasks overlap for a real part of the run)."""
-    return "interleaved" if at_once(summary) > 1 and mean_in_flight(summary) >= 1.15 else "one after another"
+    """'interleaved' when two or more tasks are in flight for at least a tenth of the run (beyond the brief
+    overlaps that at_once ignores), else 'one after another'."""
+    return "interleaved" if at_once(summary) > 1 and overlap_fraction(summary) >= 0.1 else "one after another"
 
 
 def finish_order(summary):
@@ -106,6 +126,27 @@ def wait_stretch(summary, mix):
     return statistics.median(values) if values else None
 
 
+def order_agreement(a, b, tol_ms=None):
+    """How far two runs agree on which task finished first, over the pairs of tasks that both runs finished
+    clearly apart (more than max(5 ms, 3 % of the run)): 1.0 all such pairs in the same order, 0.0 all reversed,
+    None if no pair was clearly apart in both. Tasks that end within a few ms of each other are a tie: under the
+    GIL their order is a coin toss in CPython too."""
+    ends_a = {t["id"]: t["end_ms"] for t in _tasks(a)}
+    ends_b = {t["id"]: t["end_ms"] for t in _tasks(b)}
+    ids = sorted(set(ends_a) & set(ends_b))
+    tol_a = tol_ms if tol_ms is not None else max(5.0, 0.03 * float(a.get("wall_ms") or 0))
+    tol_b = tol_ms if tol_ms is not None else max(5.0, 0.03 * float(b.get("wall_ms") or 0))
+    same = decided = 0
+    for x in range(len(ids)):
+        for y in range(x + 1, len(ids)):
+            i, j = ids[x], ids[y]
+            da, db = ends_a[i] - ends_a[j], ends_b[i] - ends_b[j]
+            if abs(da) > tol_a and abs(db) > tol_b:
+                decided += 1
+                same += (da > 0) == (db > 0)
+    return same / decided if decided else None
+
+
 def spearman(order_a, order_b):
     """Rank correlation of two finish orders over the same task ids (1: same order, -1: reversed)."""
     common = [i for i in order_a if i in set(order_b)]
@@ -123,6 +164,7 @@ def measures(summary, mix):
         "wall_ms": float(summary["wall_ms"]),
         "at_once": at_once(summary),
         "in_flight": round(mean_in_flight(summary), 2),
+        "overlap": round(overlap_fraction(summary), 2),
         "pattern": pattern(summary),
         "first_done": first_done(summary),
         "last_done": last_done(summary),

@@ -115,6 +115,19 @@ class ShapesTest(unittest.TestCase):
         s = summary([("sleeper", 0, 600), ("cpu", 0, 500)], 600)
         self.assertAlmostEqual(shapes.wait_stretch(s, mix), 6.0)
 
+    def test_order_agreement_ignores_near_ties(self):
+        a = summary([("c", 0, 500), ("t#1", 500, 650), ("t#2", 500, 652), ("t#3", 500, 655)], 655)
+        b = summary([("c", 0, 520), ("t#1", 520, 660), ("t#2", 520, 657), ("t#3", 520, 651)], 660)
+        self.assertEqual(shapes.order_agreement(a, b), 1.0)  # the tickers' order is a tie
+        reversed_ = summary([("c", 0, 900), ("t#1", 0, 600), ("t#2", 0, 300), ("t#3", 0, 100)], 900)
+        forward = summary([("c", 0, 100), ("t#1", 0, 300), ("t#2", 0, 600), ("t#3", 0, 900)], 900)
+        self.assertEqual(shapes.order_agreement(forward, reversed_), 0.0)
+
+    def test_overlap_fraction(self):
+        convoy_without_gil = summary([("sleeper", 0, 220), ("cpu", 0, 1500)], 1500)
+        self.assertAlmostEqual(shapes.overlap_fraction(convoy_without_gil), 220 / 1500)
+        self.assertEqual(shapes.pattern(convoy_without_gil), "interleaved")
+
     def test_spearman_and_schedule(self):
         self.assertEqual(shapes.spearman([0, 1, 2, 3], [0, 1, 2, 3]), 1)
         self.assertEqual(shapes.spearman([0, 1, 2, 3], [3, 2, 1, 0]), -1)
