@@ -220,7 +220,7 @@ def do_compute(step, data, env):
 def new_record(task):
     return {"id": task["id"], "start": None, "end": None, "status": "done", "error": None, "worker": None,
             "compute_wall": 0, "compute_cpu": 0, "release_wall": 0, "fetch_wall": 0, "sleep_wall": 0,
-            "sleep_requested": 0.0, "sleeps": 0}
+            "sleep_requested": 0.0, "sleeps": 0, "sem_wait": 0}
 
 
 def _compute_input(inputs, i, last_body):
@@ -306,7 +306,6 @@ async def _task_async(task, inputs, env, sem, rec):
     import asyncio
 
     async def body():
-        rec["start"] = now_ns()
         last_body = b""
         for i, step in enumerate(task["steps"]):
             t = now_ns()
@@ -339,10 +338,14 @@ async def _task_async(task, inputs, env, sem, rec):
                 rec["sleeps"] += 1
         rec["end"] = now_ns()
 
+    # Started when the coroutine first runs, as in Taskline; a wait for the semaphore counts as queued.
+    rec["start"] = now_ns()
     if sem is None:
         await body()
     else:
+        t = now_ns()
         async with sem:
+            rec["sem_wait"] = now_ns() - t
             await body()
 
 
@@ -473,9 +476,10 @@ STATE_NOTES = {
                "waiting_gil estimates the GIL wait as compute wall time minus thread CPU time, plus how much a "
                "sleep overslept beyond the idle timer slack. CPython has no hook for the GIL itself, so this also "
                "counts OS preemption; blocked_io includes taking the GIL back after the response.",
-    "coroutines": "running is time in compute steps (with --offload, the wait for the worker thread); ready is "
-                  "how much an asyncio.sleep overslept because the loop was busy. A fetch's wait for a busy loop "
-                  "after its answer arrived counts as blocked_io: it cannot be told apart.",
+    "coroutines": "A task starts when its coroutine first runs; with --limit, its wait for the semaphore is "
+                  "queued. running is time in compute steps (with --offload, the wait for the worker thread); "
+                  "ready is how much an asyncio.sleep overslept because the loop was busy. A fetch's wait for a "
+                  "busy loop after its answer arrived counts as blocked_io: it cannot be told apart.",
     "processes": "Times taken in the worker processes (CLOCK_MONOTONIC is system-wide). spawning is the time a "
                  "task waited for its worker process to start; queued the rest of its wait for a free worker; "
                  "pickling arguments and results (serializing) is not observable and counts as queued.",
@@ -492,9 +496,9 @@ def task_states(mode, rec, gil, slack_ms):
         s["spawning"] = max(0, min(rec["worker_ready"], rec["start"]) - submitted) / 1e6
         s["queued"] = wait / 1e6 - s["spawning"]
     else:
-        s["queued"] = wait / 1e6
+        s["queued"] = (wait + rec["sem_wait"]) / 1e6
     end = rec["end"] if rec["end"] is not None else rec["start"]
-    duration = (end - rec["start"]) / 1e6
+    duration = (end - rec["start"] - rec["sem_wait"]) / 1e6
     compute_wall, compute_cpu = rec["compute_wall"] / 1e6, rec["compute_cpu"] / 1e6
     fetch, sleep = rec["fetch_wall"] / 1e6, rec["sleep_wall"] / 1e6
     other = max(0.0, duration - compute_wall - fetch - sleep)  # Python between the steps

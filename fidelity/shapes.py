@@ -12,6 +12,21 @@ def _tasks(summary):
     return [t for t in summary.get("tasks", []) if t.get("start_ms") is not None and t.get("end_ms") is not None]
 
 
+# States in which a task is not yet in the hands of a worker (or, with --limit, past the semaphore).
+_WAITING_STATES = ("queued", "spawning")
+
+
+def _active(t):
+    """When the task was in flight: from its start, or later if part of its time after the start was spent
+    queued (a coroutine waiting for the --limit semaphore starts when it first runs, then waits)."""
+    states = t.get("state_ms") or {}
+    active = sum(v for k, v in states.items() if k not in _WAITING_STATES and isinstance(v, (int, float)))
+    begin = t["start_ms"]
+    if states and active > 0:
+        begin = min(t["end_ms"], max(begin, t["end_ms"] - active))
+    return begin, t["end_ms"]
+
+
 def at_once(summary):
     """The most tasks in flight at the same moment (between first running and done). Overlaps shorter than
     max(1 ms, 1 % of the run) do not count: a task that starts as another ends is not running beside it."""
@@ -21,7 +36,8 @@ def at_once(summary):
     tol = max(1.0, 0.01 * float(summary.get("wall_ms") or 0)) / 2
     events = []
     for t in tasks:
-        a, b = t["start_ms"] + tol, t["end_ms"] - tol
+        a, b = _active(t)
+        a, b = a + tol, b - tol
         if b > a:
             events.append((a, 1))
             events.append((b, -1))
@@ -40,7 +56,7 @@ def mean_in_flight(summary):
     wall = float(summary.get("wall_ms") or 0)
     if wall <= 0:
         return 0.0
-    return sum(t["end_ms"] - t["start_ms"] for t in _tasks(summary)) / wall
+    return sum(b - a for a, b in map(_active, _tasks(summary))) / wall
 
 
 def overlap_fraction(summary):
@@ -49,8 +65,8 @@ def overlap_fraction(summary):
     wall = float(summary.get("wall_ms") or 0)
     if wall <= 0 or len(tasks) < 2:
         return 0.0
-    events = sorted([(t["start_ms"], 1) for t in tasks] + [(t["end_ms"], -1) for t in tasks],
-                    key=lambda e: (e[0], e[1]))
+    spans = [_active(t) for t in tasks]
+    events = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans], key=lambda e: (e[0], e[1]))
     covered = 0.0
     cur = 0
     last = None

@@ -178,6 +178,13 @@ class ReferenceRunnerTest(unittest.TestCase):
         self.assertEqual(shapes.at_once(overlapped), 3)
         self.assertGreater(blocking["wall_ms"], 1.8 * overlapped["wall_ms"])
 
+    def test_limit_counts_the_semaphore_wait_as_queued(self):
+        s = self.run_mix([{"name": "page", "count": 4, "steps": [{"fetch": {"url": "lab:/delay?ms=50"}}]}],
+                         "--mode", "coroutines", "--limit", "2")
+        self.assertEqual(shapes.at_once(s), 2)
+        self.assertLess(max(t["start_ms"] for t in s["tasks"]), 40)  # every coroutine ran at once
+        self.assertGreater(s["tasks"][3]["state_ms"]["queued"], 40)  # then waited for the semaphore
+
     def test_compute_is_calibrated(self):
         # CPU time, not wall time: robust against a busy machine.
         for gil in ("interruptible", "holds", "releases"):
