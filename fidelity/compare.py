@@ -138,14 +138,47 @@ def quick_cases(modes):
 # Running
 
 
+def busy_cores(sample_s):
+    """How many cores other processes kept busy over sample_s seconds while this one slept."""
+    def read():
+        with open("/proc/stat", encoding="ascii") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + (v[4] if len(v) > 4 else 0)
+        return sum(v[:8]) - idle, sum(v[:8])
+    try:
+        b0, t0 = read()
+        time.sleep(sample_s)
+        b1, t1 = read()
+    except (OSError, ValueError, IndexError):
+        return None
+    cores = os.cpu_count() or 1
+    return cores * (b1 - b0) / (t1 - t0) if t1 > t0 else None
+
+
 class Runner:
-    def __init__(self, taskline, lab_url, tmpdir, verbose):
+    def __init__(self, taskline, lab_url, tmpdir, verbose, max_wait_s):
         self.taskline = taskline
         self.lab_url = lab_url
         self.tmpdir = tmpdir
         self.verbose = verbose
+        self.max_wait_s = max_wait_s
         self.unavailable_modes = {}  # mode -> Taskline's message
         self.count = 0
+        self.background = []  # cores busy with other work just before each pair of runs
+        self.waited_s = 0.0
+
+    def wait_for_quiet(self):
+        """Other work on the machine slows both sides, but not alike (a run that needs two cores suffers more):
+        before a pair of runs, wait (up to max_wait_s) until other processes leave the cores mostly idle."""
+        limit = 0.25 * (os.cpu_count() or 1)
+        start = time.monotonic()
+        load = busy_cores(0.2)
+        while load is not None and load > limit and time.monotonic() - start < self.max_wait_s:
+            time.sleep(1.0)
+            load = busy_cores(0.2)
+        self.waited_s += time.monotonic() - start
+        if load is not None:
+            self.background.append(load)
 
     def _run(self, cmd, out):
         try:
@@ -192,6 +225,8 @@ class Runner:
         order = ("tl", "py") if taskline_first else ("py", "tl")
         if case.mode in self.unavailable_modes:
             order = ("tl", "py") if python_if_unavailable else ("tl",)
+        else:
+            self.wait_for_quiet()
         for side in order:
             if side == "tl":
                 status, summary = self.taskline_run(case)
@@ -329,8 +364,8 @@ def check_case(case, mix, margin, sequential_py):
         r["notes"].append(
             "No free-threaded CPython on this machine (CPython %s has the GIL), so the reference is a model of it: "
             "each task's single-threaded time from CPython's sequential runs, scheduled on %d parallel threads "
-            "(min(workers, cores, tasks)). Free-threaded 3.13t+ also runs pure-Python code a little slower per "
-            "thread (about 10-40 %% in 3.13t) which the model leaves out. CPython's process pool is the measured "
+            "(min(workers, cores, tasks)). The model leaves out that free-threaded builds run pure-Python code slower "
+            "per thread (markedly in 3.13t, whose specializing interpreter is off; 3.14t documents about 5-10 %%). CPython's process pool is the measured "
             "parallel reference (processes rows)." % (platform.python_version(), py["model_slots"]))
     else:
         if not case.py:
@@ -463,9 +498,18 @@ def verdict_cell(r):
     return v
 
 
+def first_cell(py, tl):
+    def one(side):
+        if not side["first_done"]:
+            return "-"
+        return "%s %.0f" % (side["first_done"], side["first_done_ms"]) if side["first_done_ms"] is not None \
+            else side["first_done"]
+    return "%s / %s ms" % (one(py), one(tl)) if tl["first_done_ms"] is not None else "%s / %s" % (one(py), one(tl))
+
+
 def table(cases):
     head = ("| mix | mode, settings | CPython ms | Taskline ms | TL / Py | at once (Py / TL) | pattern (Py / TL) "
-            "| first done (Py / TL) | 1 ms wait × (Py / TL) | cores used (Py / TL) | verdict |")
+            "| first done, at (Py / TL) | 1 ms wait × (Py / TL) | cores used (Py / TL) | verdict |")
     lines = [head, "|" + " --- |" * 11]
     for c in cases:
         r = c.result
@@ -480,7 +524,7 @@ def table(cases):
         lines.append("| %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             c.name, c.settings_text, fmt_ms(py["wall_ms"]), model, fmt_ms(tl["wall_ms"]), fmt_x(r["wall_ratio"]),
             pair(py["at_once"], tl["at_once"]), pair(pat.get(py["pattern"]), pat.get(tl["pattern"]), str),
-            pair(py["first_done"], tl["first_done"], str) if py["first_done"] else "- / " + str(tl["first_done"]),
+            first_cell(py, tl),
             pair(py["stretch"], tl["stretch"], lambda v: "%.1f" % v),
             pair(py["cores_used"], tl["cores_used"], lambda v: "%.2f" % v), verdict_cell(r)))
     return "\n".join(lines)
@@ -518,7 +562,9 @@ def write_report(path, cases, info, args, elapsed):
             "same shape." % (args.repeat, round(args.margin * 100)), "",
             "| machine | |", "| --- | --- |",
             "| CPU | %s, %s cores |" % (info["cpu"], info["cores"]),
-            "| system | Linux %s, load average %s at the start |" % (info["kernel"], info["load"]),
+            "| system | Linux %s; load average %s at the start, %s at the end |" % (
+                info["kernel"], info["load"], info["load_end"]),
+            "| other work | %s |" % info["background"],
             "| CPython | %s (with the GIL) |" % info["python"],
             "| Taskline | %s, commit %s |" % (info["taskline"], info["commit"]),
             "| run | %s, %d cases, %.0f s |" % (info["date"], len(cases), elapsed), "",
@@ -527,10 +573,10 @@ def write_report(path, cases, info, args, elapsed):
                 (" Not available in this build (reported, not compared): %s." % ", ".join(unavailable))
                 if unavailable else ""), "",
             "Columns: *at once*: most tasks in flight at the same moment; *pattern*: whether tasks interleave or "
-            "run one by one; *first done*: the kind of task that finishes first; *1 ms wait ×*: how long one 1 ms "
+            "run one by one; *first done, at*: the kind of task that finishes first, and when; *1 ms wait ×*: how long one 1 ms "
             "sleep of a sleep-only task really takes, over 1 ms (the convoy effect); *cores used*: CPU time over "
             "wall time. Checks: wall within the margin, same *at once* and *pattern*, same first and last kind to "
-            "finish, the wait stretch within ±25 %%, the finish order (≥ 75 %% of the task pairs that end clearly "
+            "finish, the wait stretch within ±25 %, the finish order (≥ 75 % of the task pairs that end clearly "
             "apart in the same order) where CPython's own order repeats, cores used within 0.35. Per-task start and end times come from both summaries "
             "(taskline-summary/1; the CPython runner notes which states it can observe).", ""]
     for title, group in groups:
@@ -597,6 +643,8 @@ def main(argv):
     p.add_argument("--raw", help="write every summary and result as JSON here")
     p.add_argument("--recalibrate", action="store_true", help="measure both sides' kernels again first")
     p.add_argument("--retries", type=int, help="re-run a case that fails a check this often (default: --quick 1)")
+    p.add_argument("--max-wait", type=float, help="seconds to wait for other processes to calm down before each "
+                   "pair of runs (default 20; --quick 0)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     if not args.taskline or not os.access(args.taskline, os.X_OK):
@@ -605,6 +653,7 @@ def main(argv):
     args.repeat = args.repeat or (1 if args.quick else 5)
     args.margin = args.margin if args.margin is not None else (0.5 if args.quick else 0.2)
     retries = args.retries if args.retries is not None else (1 if args.quick else 0)
+    args.max_wait = args.max_wait if args.max_wait is not None else (0.0 if args.quick else 20.0)
     modes = args.modes.split(",") if args.modes else MODES
     bad = [m for m in modes if m not in MODES]
     if bad:
@@ -638,7 +687,7 @@ def main(argv):
     lab = LabServer(args.taskline)
     try:
         with tempfile.TemporaryDirectory(prefix="taskline-fidelity-") as tmp:
-            runner = Runner(args.taskline, lab.url, tmp, not args.quiet)
+            runner = Runner(args.taskline, lab.url, tmp, not args.quiet, args.max_wait)
             for rep in range(args.repeat):
                 if not args.quiet:
                     print("repetition %d of %d" % (rep + 1, args.repeat), file=sys.stderr, flush=True)
@@ -666,6 +715,11 @@ def main(argv):
     finally:
         lab.stop()
     elapsed = time.monotonic() - started
+    bg = sorted(runner.background)
+    info["background"] = ("%.2f cores busy with other work before a pair of runs (median; 90th percentile %.2f), "
+                          "%.0f s spent waiting for quieter moments" % (
+                              statistics.median(bg), bg[int(0.9 * (len(bg) - 1))], runner.waited_s)) if bg else "-"
+    info["load_end"] = " ".join("%.2f" % x for x in os.getloadavg())
 
     print_results(cases)
     out = args.out if args.out else (None if args.quick else os.path.join(ROOT, "docs", "fidelity.md"))

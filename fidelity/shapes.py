@@ -60,12 +60,15 @@ def mean_in_flight(summary):
 
 
 def overlap_fraction(summary):
-    """The part of the run during which two or more tasks were in flight."""
+    """The part of the run, from the first task's start to the last one's end (so that a process pool's
+    start-up does not count), during which two or more tasks were in flight."""
     tasks = _tasks(summary)
-    wall = float(summary.get("wall_ms") or 0)
-    if wall <= 0 or len(tasks) < 2:
+    if len(tasks) < 2:
         return 0.0
     spans = [_active(t) for t in tasks]
+    wall = max(b for _, b in spans) - min(a for a, _ in spans)
+    if wall <= 0:
+        return 0.0
     events = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans], key=lambda e: (e[0], e[1]))
     covered = 0.0
     cur = 0
