@@ -393,6 +393,15 @@ def check_case(case, mix, margin, sequential_py):
               "%s / %s" % (tl["first_done"], "|".join(py["first_done_set"])))
         check("last done", tl["last_done"] in py["last_done_set"],
               "%s / %s" % (tl["last_done"], "|".join(py["last_done_set"])))
+    # When the first task is done: only where CPython's own time repeats (within 25 % over its runs).
+    py_firsts = [shapes.first_done_ms(x) for x in case.py] if case.model is None else []
+    py_firsts = [v for v in py_firsts if v is not None]
+    if len(py_firsts) >= 2 and tl["first_done_ms"] and py["first_done_ms"] and \
+            (max(py_firsts) - min(py_firsts)) <= 0.25 * statistics.median(py_firsts):
+        fr = tl["first_done_ms"] / py["first_done_ms"]
+        check("first done at", abs(fr - 1) <= max(0.25, margin),
+              "the first task is done after %.0f ms in Taskline, %.0f ms in CPython" % (
+                  tl["first_done_ms"], py["first_done_ms"]))
     if tl["stretch"] is not None and py["stretch"] is not None:
         sr = tl["stretch"] / py["stretch"]
         check("1 ms wait", abs(sr - 1) <= max(0.25, margin),
@@ -576,7 +585,7 @@ def write_report(path, cases, info, args, elapsed):
             "run one by one; *first done, at*: the kind of task that finishes first, and when; *1 ms wait ×*: how long one 1 ms "
             "sleep of a sleep-only task really takes, over 1 ms (the convoy effect); *cores used*: CPU time over "
             "wall time. Checks: wall within the margin, same *at once* and *pattern*, same first and last kind to "
-            "finish, the wait stretch within ±25 %, the finish order (≥ 75 % of the task pairs that end clearly "
+            "finish, the time the first task is done within ±25 % where CPython's own time repeats within 25 %, the wait stretch within ±25 %, the finish order (≥ 75 % of the task pairs that end clearly "
             "apart in the same order) where CPython's own order repeats, cores used within 0.35. Per-task start and end times come from both summaries "
             "(taskline-summary/1; the CPython runner notes which states it can observe).", ""]
     for title, group in groups:
