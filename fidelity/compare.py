@@ -50,6 +50,7 @@ class Case:
         self.tl = []  # Taskline summaries, one per repetition
         self.py = []  # CPython summaries
         self.tl_status = self.py_status = None  # None, "unavailable: ...", "error: ..."
+        self.disturbed = 0  # pairs kept although other work was running (after `redo` tries)
         self.result = None
 
     @property
@@ -156,7 +157,7 @@ def busy_cores(sample_s):
 
 
 class Runner:
-    def __init__(self, taskline, lab_url, tmpdir, verbose, max_wait_s):
+    def __init__(self, taskline, lab_url, tmpdir, verbose, max_wait_s, redo):
         self.taskline = taskline
         self.lab_url = lab_url
         self.tmpdir = tmpdir
@@ -166,6 +167,8 @@ class Runner:
         self.count = 0
         self.background = []  # cores busy with other work just before each pair of runs
         self.waited_s = 0.0
+        self.redo = redo
+        self.redone = 0  # pairs run again because other work started meanwhile
 
     def wait_for_quiet(self):
         """Other work on the machine slows both sides, but not alike (a run that needs two cores suffers more):
@@ -220,31 +223,43 @@ class Runner:
                          + case.args + ["--lab-url", self.lab_url, "--summary-json", out, "--quiet"], out)
 
     def run_case(self, case, taskline_first, python_if_unavailable=False):
-        """One repetition of a case. Where Taskline lacks the mode, CPython runs only if python_if_unavailable
-        (once, for the report's reference figure)."""
+        """One repetition of a case: both runs back to back. Where Taskline lacks the mode, CPython runs only if
+        python_if_unavailable (once, for the report's reference figure). A pair during which other work started
+        on the machine is run again (up to `redo` times)."""
         order = ("tl", "py") if taskline_first else ("py", "tl")
-        if case.mode in self.unavailable_modes:
+        measured = case.mode not in self.unavailable_modes
+        if not measured:
             order = ("tl", "py") if python_if_unavailable else ("tl",)
-        else:
-            self.wait_for_quiet()
-        for side in order:
-            if side == "tl":
-                status, summary = self.taskline_run(case)
-                if summary is not None:
-                    case.tl.append(summary)
-                if status:
+        for attempt in range(self.redo + 1):
+            if measured:
+                self.wait_for_quiet()
+            results = {}
+            for side in order:
+                if side == "tl":
+                    results["tl"] = self.taskline_run(case)
+                elif case.model is None:
+                    results["py"] = self.python_run(case)
+            after = busy_cores(0.2) if measured and "tl" in results and results["tl"][1] is not None else None
+            disturbed = after is not None and after > 0.25 * (os.cpu_count() or 1)
+            if not disturbed or attempt == self.redo:
+                break
+            self.redone += 1
+        case.disturbed += disturbed
+        for side, (status, summary) in results.items():
+            runs = case.tl if side == "tl" else case.py
+            if summary is not None:
+                runs.append(summary)
+            if status:
+                if side == "tl":
                     case.tl_status = status
-            elif case.model is None:
-                status, summary = self.python_run(case)
-                if summary is not None:
-                    case.py.append(summary)
-                if status:
+                else:
                     case.py_status = status
         if self.verbose:
             tl = "%.0f ms" % case.tl[-1]["wall_ms"] if case.tl else (case.tl_status or "-")
             py = "%.0f ms" % case.py[-1]["wall_ms"] if case.py else (case.py_status or "model")
-            print("  %-16s %-42s Taskline %-12s CPython %s" % (case.name, case.settings_text, tl[:40], py[:60]),
-                  file=sys.stderr, flush=True)
+            print("  %-16s %-42s Taskline %-12s CPython %s%s" % (
+                case.name, case.settings_text, tl[:40], py[:60], "  (disturbed)" if disturbed else ""),
+                file=sys.stderr, flush=True)
 
 
 class LabServer:
@@ -654,6 +669,8 @@ def main(argv):
     p.add_argument("--retries", type=int, help="re-run a case that fails a check this often (default: --quick 1)")
     p.add_argument("--max-wait", type=float, help="seconds to wait for other processes to calm down before each "
                    "pair of runs (default 20; --quick 0)")
+    p.add_argument("--redo", type=int, help="run a pair again when other work was busy right after it, up to this "
+                   "often (default 2; --quick 0)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     if not args.taskline or not os.access(args.taskline, os.X_OK):
@@ -663,6 +680,7 @@ def main(argv):
     args.margin = args.margin if args.margin is not None else (0.5 if args.quick else 0.2)
     retries = args.retries if args.retries is not None else (1 if args.quick else 0)
     args.max_wait = args.max_wait if args.max_wait is not None else (0.0 if args.quick else 20.0)
+    args.redo = args.redo if args.redo is not None else (0 if args.quick else 2)
     modes = args.modes.split(",") if args.modes else MODES
     bad = [m for m in modes if m not in MODES]
     if bad:
@@ -696,7 +714,7 @@ def main(argv):
     lab = LabServer(args.taskline)
     try:
         with tempfile.TemporaryDirectory(prefix="taskline-fidelity-") as tmp:
-            runner = Runner(args.taskline, lab.url, tmp, not args.quiet, args.max_wait)
+            runner = Runner(args.taskline, lab.url, tmp, not args.quiet, args.max_wait, args.redo)
             for rep in range(args.repeat):
                 if not args.quiet:
                     print("repetition %d of %d" % (rep + 1, args.repeat), file=sys.stderr, flush=True)
@@ -726,8 +744,10 @@ def main(argv):
     elapsed = time.monotonic() - started
     bg = sorted(runner.background)
     info["background"] = ("%.2f cores busy with other work before a pair of runs (median; 90th percentile %.2f), "
-                          "%.0f s spent waiting for quieter moments" % (
-                              statistics.median(bg), bg[int(0.9 * (len(bg) - 1))], runner.waited_s)) if bg else "-"
+                          "%.0f s spent waiting for quieter moments; %d pairs run again because other work started "
+                          "during them, %d kept although disturbed" % (
+                              statistics.median(bg), bg[int(0.9 * (len(bg) - 1))], runner.waited_s, runner.redone,
+                              sum(c.disturbed for c in cases))) if bg else "-"
     info["load_end"] = " ".join("%.2f" % x for x in os.getloadavg())
 
     print_results(cases)
