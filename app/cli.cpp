@@ -54,10 +54,11 @@ const char* kUsage = R"(Usage:
 
 Options of run:
   --mode MODE                 sequential, threads, coroutines, processes, or all
-  --workers N                 pool size (threads: min(32, cores+4); processes: cores)
-  --gil on|off                threads mode: emulate CPython's GIL (on) or free-threaded Python (off)
+  --workers N                 pool size (threads, and --offload's: min(32, cores+4); processes: cores)
+  --gil on|off                threads and --offload: emulate CPython's GIL (on) or free-threaded Python (off)
   --switch-interval-ms X      the GIL's switch interval (default 5, as sys.getswitchinterval())
-  --start-method spawn|forkserver   processes mode
+  --start-method spawn|forkserver   processes mode (default forkserver, as CPython 3.14 on Linux)
+  --max-tasks-per-child N     processes mode: replace a worker after N tasks (Pool's maxtasksperchild)
   --offload                   coroutines mode: compute steps go to a thread pool (asyncio.to_thread)
   --limit N                   coroutines mode: at most N tasks in flight (asyncio.Semaphore)
   --summary-json FILE|-       write taskline-summary/1 (or taskline-compare/1 with --mode all)
@@ -79,6 +80,7 @@ struct RunArgs
     std::optional<StartMethod> startMethod;
     bool offload = false;
     std::optional<int> limit;
+    std::optional<int> maxTasksPerChild;
     QString summaryJson, trace, csv, png, svg;
     bool quiet = false;
 };
@@ -163,6 +165,11 @@ bool parseRunArgs(const QStringList& args, RunArgs* r, QString* error)
             if (!value(&v) || !parseInt(a, v, 1, kMaxExpandedTasks, &n, error))
                 return false;
             r->limit = n;
+        } else if (a == QLatin1String("--max-tasks-per-child")) {
+            int n;
+            if (!value(&v) || !parseInt(a, v, 1, kMaxTasksPerChild, &n, error))
+                return false;
+            r->maxTasksPerChild = n;
         } else if (a == QLatin1String("--summary-json")) {
             if (!value(&r->summaryJson))
                 return false;
@@ -245,6 +252,8 @@ int cmdRun(const QStringList& args)
         base.offload = true;
     if (a.limit)
         base.limit = *a.limit;
+    if (a.maxTasksPerChild)
+        base.maxTasksPerChild = *a.maxTasksPerChild;
 
     std::vector<Mode> modes;
     if (a.mode == QLatin1String("all")) {

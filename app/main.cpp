@@ -1,13 +1,23 @@
 #include "cli.h"
+#include "forkserver.h"
 #include "httpfetch.h"
 #include "mainwindow.h"
+#include "workerprocess.h"
 
 #include <QApplication>
 #include <QCoreApplication>
 #include <cstdio>
+#include <cstring>
 
 int main(int argc, char** argv)
 {
+    // Internal commands of processes mode (not in --help): a worker process and the fork server. First of all, so
+    // that they set up only what they need (no QCoreApplication, no lab server).
+    if (argc >= 2 && std::strcmp(argv[1], "worker") == 0)
+        return taskline::WorkerProcess::main(argc, argv);
+    if (argc >= 2 && std::strcmp(argv[1], "forkserver") == 0)
+        return taskline::ForkServer::main(argc, argv);
+
     // Before any thread starts: libcurl's global state and enough descriptors for a thousand fetches.
     taskline::initNetworking();
     QCoreApplication::setOrganizationName(QStringLiteral("Taskline"));

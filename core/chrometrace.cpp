@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QSaveFile>
+#include <algorithm>
+#include <array>
 
 namespace taskline {
 
@@ -77,6 +79,33 @@ struct Writer
     }
 };
 
+// The state `task` spent most of [s->startNs, s->endNs) in, and the step and core of that state's first span there.
+void loopSliceState(const TraceStore& store, int task, Span* s)
+{
+    const auto& spans = store.spans();
+    const auto& index = store.taskSpans(task);
+    // The task's spans are sorted by start and do not overlap: the first one that ends after the window starts.
+    auto it = std::partition_point(index.begin(), index.end(), [&](uint32_t i) {
+        const int64_t e = spans[i].endNs == TraceStore::kOpen ? store.endNs() : spans[i].endNs;
+        return e <= s->startNs;
+    });
+    std::array<int64_t, kTaskStateCount> ns {};
+    std::array<const Span*, kTaskStateCount> first {};
+    for (; it != index.end() && spans[*it].startNs < s->endNs; ++it) {
+        const Span& x = spans[*it];
+        const int64_t e = x.endNs == TraceStore::kOpen ? store.endNs() : x.endNs;
+        ns[size_t(x.state)] += std::min(e, s->endNs) - std::max(x.startNs, s->startNs);
+        if (!first[size_t(x.state)])
+            first[size_t(x.state)] = &x;
+    }
+    const size_t best = size_t(std::max_element(ns.begin(), ns.end()) - ns.begin());
+    if (const Span* f = first[best]) {
+        s->state = f->state;
+        s->step = f->step;
+        s->core = f->core;
+    }
+}
+
 } // namespace
 
 QByteArray chromeTraceJson(const TraceStore& store, const RunSummary& summary)
@@ -119,8 +148,29 @@ QByteArray chromeTraceJson(const TraceStore& store, const RunSummary& summary)
         w.out += "}}";
     };
 
-    // Worker lanes: what each worker was doing. The event loop's lane holds only the coroutine that runs.
+    // Worker lanes: what each worker was doing. The event loop's lane holds only the coroutine that occupies the
+    // loop: one slice per loop span, in the state the coroutine spent most of it in (running; blocked_io for a
+    // blocking fetch that stalls the loop).
+    std::vector<bool> hasLoopSpans(workers.size(), false);
+    for (const LoopSpan& l : store.loopSpans()) {
+        if (l.worker < 0 || size_t(l.worker) >= workers.size() || l.task < 0 || l.task >= store.taskCount())
+            continue;
+        hasLoopSpans[size_t(l.worker)] = true;
+        Span s {};
+        s.startNs = l.startNs;
+        s.endNs = l.endNs == TraceStore::kOpen ? end : l.endNs;
+        s.cpuNs = -1;
+        s.task = l.task;
+        s.worker = l.worker;
+        s.core = -1;
+        s.step = -1;
+        s.state = TaskState::Running;
+        loopSliceState(store, l.task, &s);
+        slice(kWorkersPid, l.worker + 1, store.taskName(l.task), s);
+    }
     for (const WorkerInfo& wi : workers) {
+        if (wi.kind == WorkerKind::Loop && hasLoopSpans[size_t(wi.id)])
+            continue;
         for (uint32_t i : store.workerSpans(wi.id)) {
             const Span& s = store.spans()[i];
             if (wi.kind == WorkerKind::Loop && s.state != TaskState::Running)

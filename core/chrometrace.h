@@ -10,7 +10,8 @@ class TraceStore;
 
 // Chrome Trace Event JSON (opens in Perfetto and chrome://tracing): process "Workers" with a named lane per worker
 // and a GIL lane, process "Tasks" with a lane per task, `X` slices per state, and per-core utilization plus
-// coroutine counters as `C` counter events.
+// coroutine counters ("ready coroutines") as `C` counter events. The event loop's lane (coroutines mode) has one
+// slice per coroutine step, named after the task, in the state it spent most of the step in.
 QByteArray chromeTraceJson(const TraceStore& store, const RunSummary& summary);
 bool writeChromeTrace(const QString& file, const TraceStore& store, const RunSummary& summary, QString* error);
 

@@ -15,6 +15,9 @@ class Executor
 {
 public:
     virtual ~Executor() = default;
+    // Thread: the run's thread, before the collector starts (so it may set ctx.extraCpuNs, which the collector
+    // reads). Optional.
+    virtual void prepare(RunContext& ctx) { (void)ctx; }
     // Thread: the run's thread.
     virtual void run(RunContext& ctx) = 0;
 };

@@ -1,4 +1,6 @@
+#include "coroutineexecutor.h"
 #include "executor.h"
+#include "processexecutor.h"
 #include "sequentialexecutor.h"
 #include "threadexecutor.h"
 
@@ -12,8 +14,9 @@ std::unique_ptr<Executor> makeExecutor(Mode mode)
     case Mode::Threads:
         return std::make_unique<ThreadExecutor>();
     case Mode::Coroutines:
+        return std::make_unique<CoroutineExecutor>();
     case Mode::Processes:
-        return nullptr;
+        return std::make_unique<ProcessExecutor>();
     }
     return nullptr;
 }

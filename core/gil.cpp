@@ -9,12 +9,12 @@ Gil::Gil(std::chrono::nanoseconds switchInterval, const Stopper* stop)
     , m_stop(stop)
 { }
 
-bool Gil::take(Recorder& rec, int task, int step, bool alreadyWaiting)
+bool Gil::acquire(Recorder& rec, int task, int step, bool alreadyWaiting, bool states)
 {
     const int me = rec.worker();
     std::unique_lock lock(m_mutex);
     if (m_locked) {
-        if (!alreadyWaiting)
+        if (states && !alreadyWaiting)
             rec.state(task, TaskState::WaitingGil, step);
         m_waiters.fetch_add(1, std::memory_order_relaxed);
         while (m_locked) {
@@ -46,7 +46,8 @@ bool Gil::take(Recorder& rec, int task, int step, bool alreadyWaiting)
     m_dropRequest.store(false, std::memory_order_relaxed);
     lock.unlock();
     rec.gil(task, true);
-    rec.state(task, TaskState::Running, step);
+    if (states)
+        rec.state(task, TaskState::Running, step);
     return true;
 }
 

@@ -29,7 +29,13 @@ public:
 
     // Takes the GIL for `task` at `step`: records waiting_gil if it must wait, then the GIL lane and running.
     // Returns false (without the GIL) if the run was stopped while waiting.
-    bool take(Recorder& rec, int task, int step, bool alreadyWaiting = false);
+    bool take(Recorder& rec, int task, int step, bool alreadyWaiting = false)
+    {
+        return acquire(rec, task, step, alreadyWaiting, true);
+    }
+    // Takes the GIL for the worker itself, not for a task: the event loop thread after epoll_wait, before it runs
+    // any callback (CPython's select re-acquires the GIL on return). Records the GIL lane (task -1) only.
+    bool takeForWorker(Recorder& rec) { return acquire(rec, -1, -1, false, false); }
     // Drops the GIL; with a pending drop request, waits until another thread has taken it.
     void drop(Recorder& rec, int task);
     // Thread: the holder, lock-free. Another thread waited a whole switch interval and asks for the GIL.
@@ -42,6 +48,9 @@ public:
     std::chrono::nanoseconds switchInterval() const { return m_interval; }
 
 private:
+    // `states`: record the task's waiting_gil and running (take), or only the GIL lane (takeForWorker).
+    bool acquire(Recorder& rec, int task, int step, bool alreadyWaiting, bool states);
+
     const std::chrono::nanoseconds m_interval;
     const Stopper* m_stop;
 

@@ -190,12 +190,15 @@ RunSettings RunSettings::fromMix(const MixSettings& s)
 
 int RunSettings::effectiveWorkers(int cores) const
 {
+    // Coroutines: one event loop; with --offload, `workers` sizes asyncio's default executor (the offload pool).
+    if (mode == Mode::Coroutines && !offload)
+        return 1;
     if (workers > 0)
         return workers;
     switch (mode) {
     case Mode::Sequential:
-    case Mode::Coroutines:
         return 1;
+    case Mode::Coroutines:
     case Mode::Threads:
         return std::min(32, cores + 4); // ThreadPoolExecutor's default since Python 3.8
     case Mode::Processes:

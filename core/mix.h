@@ -141,7 +141,7 @@ std::vector<TaskInstance> expandTasks(const Mix& mix);
 struct RunSettings
 {
     Mode mode = Mode::Threads;
-    int workers = 0; // 0 = the mode's default (threads: min(32, cores + 4); processes: cores)
+    int workers = 0; // 0 = the mode's default (threads, coroutines' offload pool: min(32, cores + 4); processes: cores)
     bool gil = true;
     double switchIntervalMs = 5.0;
     StartMethod startMethod = StartMethod::Forkserver; // CPython 3.14's default on Linux

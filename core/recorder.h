@@ -27,9 +27,14 @@ public:
 
     // The task enters `s` at step `step`. Leaving `running` attaches the thread CPU time of that slice, so that
     // the timeline can tell running on a core from runnable-but-preempted.
-    void state(int task, TaskState s, int step)
+    void state(int task, TaskState s, int step) { stateOn(m_worker, task, s, step); }
+
+    // Like state(), but the event places the task on `worker`: a pool thread that finished a task's offloaded
+    // compute ends its own running slice and hands the task back to the event loop, where it is ready.
+    void stateOn(int worker, int task, TaskState s, int step)
     {
         Event e = make(EventKind::State, task, step);
+        e.worker = int16_t(worker);
         e.state = s;
         if (m_runningTask == task) {
             // This event ends the task's running slice (a Running event for it starts a new one, per step).

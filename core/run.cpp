@@ -65,6 +65,7 @@ RunResult Run::execute()
     // The dispatcher records a queued event per task at once: its ring must hold them all.
     WorkerRegistry registry(t0, std::max<size_t>(EventBuffer::kDefaultCapacity / 4, m_tasks.size() * 2 + 64));
     ctx.registry = &registry;
+    executor->prepare(ctx);
     UtilSampler sampler(t0);
     sampler.setExtraCpuSource([&ctx] { return ctx.extraCpuNs ? ctx.extraCpuNs() : 0; });
     Collector collector(
@@ -77,6 +78,7 @@ RunResult Run::execute()
     const int64_t t1 = monotonicNs();
     const int64_t cpu1 = processCpuNs() + (ctx.extraCpuNs ? ctx.extraCpuNs() : 0);
     collector.stop();
+    result.coreBusy = sampler.averageBusySinceStart();
 
     result.wallNs = t1 - t0;
     result.cpuNs = cpu1 - cpu0;

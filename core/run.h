@@ -25,6 +25,7 @@ struct RunResult
     std::vector<TaskOutcome> outcomes;
     int64_t wallNs = 0; // from the start of the executor until it returned
     int64_t cpuNs = 0; // CPU time of the run's processes over the run
+    std::vector<double> coreBusy; // mean busy fraction per core over the run (/proc/stat, first to last reading)
     bool stopped = false;
     QString error; // the run could not run at all (mode not available, lab server down, …)
     uint64_t events = 0;

@@ -42,6 +42,32 @@ bool readStates(const QJsonValue& v, std::array<double, kTimedStateCount>* out)
     return true;
 }
 
+LoopSummary summarizeLoop(const TraceStore& store)
+{
+    LoopSummary l;
+    l.present = true;
+    const int64_t end = store.endNs();
+    int64_t busy = 0, longest = -1;
+    for (const LoopSpan& span : store.loopSpans()) {
+        const int64_t d = (span.endNs == TraceStore::kOpen ? end : span.endNs) - span.startNs;
+        busy += d;
+        ++l.steps;
+        if (nsToMs(d) >= LoopSummary::kSlowStepMs)
+            ++l.slowSteps;
+        if (d > longest && span.task >= 0 && span.task < store.taskCount()) {
+            longest = d;
+            l.longestStepTask = store.taskName(span.task);
+        }
+    }
+    l.busyMs = round1(nsToMs(busy));
+    l.longestStepMs = longest > 0 ? round1(nsToMs(longest)) : 0;
+    const auto counter = store.counters().find(0); // ready coroutines
+    if (counter != store.counters().end())
+        for (const CounterPoint& p : counter->second)
+            l.maxReady = std::max(l.maxReady, int(p.value));
+    return l;
+}
+
 } // namespace
 
 RunSummary summarize(const RunResult& r, const TraceStore& store)
@@ -70,6 +96,12 @@ RunSummary summarize(const RunResult& r, const TraceStore& store)
     }
     for (double& b : s.coreBusy)
         b = total > 0 ? round3(b / total) : 0;
+    // The run's own first-to-last reading is exact; the samples only approximate it (10 ms ticks).
+    if (!r.coreBusy.empty()) {
+        s.coreBusy.clear();
+        for (double b : r.coreBusy)
+            s.coreBusy.push_back(round3(b));
+    }
 
     const auto& workers = store.workers();
     for (int t = 0; t < store.taskCount(); ++t) {
@@ -101,6 +133,8 @@ RunSummary summarize(const RunResult& r, const TraceStore& store)
     }
     for (double& v : s.stateMs)
         v = round1(v);
+    if (r.settings.mode == Mode::Coroutines)
+        s.loop = summarizeLoop(store);
     s.wallMs = round1(s.wallMs);
     s.cpuMs = round1(s.cpuMs);
     return s;
@@ -150,6 +184,17 @@ QJsonObject summaryToJson(const RunSummary& s)
     o.insert(QLatin1String("dropped_events"), double(s.droppedEvents));
     o.insert(QLatin1String("state_ms"), stateObject(s.stateMs));
     o.insert(QLatin1String("tasks"), tasks);
+    if (s.loop.present) {
+        QJsonObject loop;
+        loop.insert(QLatin1String("busy_ms"), s.loop.busyMs);
+        loop.insert(QLatin1String("steps"), double(s.loop.steps));
+        loop.insert(QLatin1String("longest_step_ms"), s.loop.longestStepMs);
+        loop.insert(QLatin1String("longest_step_task"),
+            s.loop.longestStepTask.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.loop.longestStepTask));
+        loop.insert(QLatin1String("slow_steps"), s.loop.slowSteps);
+        loop.insert(QLatin1String("max_ready"), s.loop.maxReady);
+        o.insert(QLatin1String("loop"), loop);
+    }
     if (s.stopped)
         o.insert(QLatin1String("stopped"), true);
     if (!s.error.isEmpty())
@@ -204,6 +249,16 @@ bool summaryFromJson(const QJsonObject& o, RunSummary* out, QString* error)
         readStates(t.value(QLatin1String("state_ms")), &ts.stateMs);
         s.tasks.push_back(std::move(ts));
     }
+    if (o.value(QLatin1String("loop")).isObject()) {
+        const QJsonObject loop = o.value(QLatin1String("loop")).toObject();
+        s.loop.present = true;
+        s.loop.busyMs = loop.value(QLatin1String("busy_ms")).toDouble();
+        s.loop.steps = int64_t(loop.value(QLatin1String("steps")).toDouble());
+        s.loop.longestStepMs = loop.value(QLatin1String("longest_step_ms")).toDouble();
+        s.loop.longestStepTask = loop.value(QLatin1String("longest_step_task")).toString();
+        s.loop.slowSteps = loop.value(QLatin1String("slow_steps")).toInt();
+        s.loop.maxReady = loop.value(QLatin1String("max_ready")).toInt();
+    }
     s.stopped = o.value(QLatin1String("stopped")).toBool();
     s.error = o.value(QLatin1String("error")).toString();
     *out = std::move(s);
@@ -215,13 +270,20 @@ QString summaryToText(const RunSummary& s)
     QString text;
     QTextStream out(&text);
     QString settings = QStringLiteral("%1 worker%2").arg(s.workers).arg(s.workers == 1 ? "" : "s");
-    if (s.settings.mode == Mode::Threads) {
+    if (s.settings.mode == Mode::Coroutines) {
+        // One event loop; `workers` is the size of the offload pool there.
+        settings = QStringLiteral("one event loop");
+        if (s.settings.offload)
+            settings += QStringLiteral(", compute offloaded to up to %1 threads, GIL %2")
+                            .arg(s.workers)
+                            .arg(s.settings.gil ? "on" : "off");
+        if (s.settings.limit > 0)
+            settings += QStringLiteral(", at most %1 tasks at once").arg(s.settings.limit);
+    } else if (s.settings.mode == Mode::Threads) {
         settings += s.settings.gil ? QStringLiteral(", GIL on, switch interval %1 ms").arg(s.settings.switchIntervalMs)
                                    : QStringLiteral(", GIL off (free-threaded)");
     } else if (s.settings.mode == Mode::Processes) {
         settings += QStringLiteral(", start method %1").arg(QLatin1String(startMethodName(s.settings.startMethod)));
-    } else if (s.settings.mode == Mode::Coroutines && s.settings.offload) {
-        settings += QStringLiteral(", compute offloaded to threads");
     }
     out << s.mix << " — " << modeName(s.settings.mode) << " (" << settings << ")\n";
 
@@ -265,7 +327,22 @@ QString summaryToText(const RunSummary& s)
     out << "  core busy:";
     for (size_t c = 0; c < s.coreBusy.size(); ++c)
         out << " cpu" << c << " " << QString::number(s.coreBusy[c] * 100, 'f', 0) << "%";
-    out << "\n  " << s.events << " events";
+    out << "\n";
+    if (s.loop.present) {
+        out << "  event loop: busy " << QString::number(s.loop.busyMs, 'f', 1) << " ms";
+        if (s.wallMs > 0)
+            out << " (" << QString::number(100 * s.loop.busyMs / s.wallMs, 'f', 0) << "% of the run)";
+        out << ", " << s.loop.steps << " coroutine steps, at most " << s.loop.maxReady << " ready at once\n";
+        if (!s.loop.longestStepTask.isEmpty()) {
+            out << "  longest step: " << s.loop.longestStepTask << " held the loop for "
+                << QString::number(s.loop.longestStepMs, 'f', 1) << " ms";
+            if (s.loop.slowSteps > 0)
+                out << "; " << s.loop.slowSteps << " step" << (s.loop.slowSteps == 1 ? "" : "s") << " of "
+                    << LoopSummary::kSlowStepMs << " ms or more stalled every other coroutine";
+            out << "\n";
+        }
+    }
+    out << "  " << s.events << " events";
     if (s.droppedEvents)
         out << ", " << s.droppedEvents << " DROPPED (event buffers overflowed; the timeline has gaps)";
     out << "\n";

@@ -25,6 +25,21 @@ struct TaskSummary
     std::array<double, kTimedStateCount> stateMs {};
 };
 
+// The event loop of a coroutines run: how busy it was, and which coroutine held it longest (a step is what a
+// coroutine runs between two awaits).
+struct LoopSummary
+{
+    static constexpr double kSlowStepMs = 100; // asyncio debug mode's loop.slow_callback_duration
+
+    bool present = false; // a coroutines run (the "loop" object of the summary)
+    double busyMs = 0; // time some coroutine occupied the loop
+    int64_t steps = 0;
+    double longestStepMs = 0;
+    QString longestStepTask;
+    int slowSteps = 0; // steps that held the loop kSlowStepMs or longer (asyncio debug mode warns about each)
+    int maxReady = 0; // the highest sample of the ready-coroutines counter
+};
+
 // taskline-summary/1 (design.md): what a run measured, per task and in total.
 struct RunSummary
 {
@@ -39,6 +54,7 @@ struct RunSummary
     uint64_t droppedEvents = 0;
     std::array<double, kTimedStateCount> stateMs {};
     std::vector<TaskSummary> tasks;
+    LoopSummary loop;
     bool stopped = false;
     QString error;
 

@@ -63,6 +63,7 @@ bool TaskRunner::compute(
 bool TaskRunner::run(const TaskInstance& task)
 {
     TaskOutcome& outcome = m_ctx.outcomes[size_t(task.id)];
+    m_lastBody.clear();
     Stopper& stop = *m_ctx.stop;
     if (!acquire(task.id, 0))
         return false;
@@ -78,7 +79,9 @@ bool TaskRunner::run(const TaskInstance& task)
         switch (s.kind) {
         case StepKind::Compute: {
             m_rec.state(task.id, TaskState::Running, step);
-            const QByteArray input = computeInput(s.compute, lastBody, task.id);
+            const QByteArray input = size_t(step) < m_inputs.size() && !m_inputs[size_t(step)].isEmpty()
+                ? m_inputs[size_t(step)]
+                : computeInput(s.compute, lastBody, m_pageSeed >= 0 ? m_pageSeed : task.id);
             if (!compute(task, step, s.compute, input, outcome)) {
                 release(task.id);
                 return false;
@@ -112,6 +115,8 @@ bool TaskRunner::run(const TaskInstance& task)
         }
         }
     }
+    if (m_keepLastBody)
+        m_lastBody = std::move(lastBody);
     outcome.finished = true;
     outcome.ok = error.isEmpty();
     outcome.error = error;

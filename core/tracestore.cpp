@@ -10,7 +10,9 @@ const std::vector<uint32_t> kNoSpans;
 
 void TraceStore::reset(const std::vector<TaskInstance>& tasks)
 {
+    const uint64_t generation = m_generation;
     *this = TraceStore();
+    m_generation = generation + 1;
     m_taskNames.reserve(tasks.size());
     for (const TaskInstance& t : tasks)
         m_taskNames.push_back(t.name);
@@ -34,6 +36,7 @@ void TraceStore::append(const TraceBatch& batch)
         m_workers = batch.workers;
         m_workerSpans.resize(m_workers.size());
         m_gilOpen.resize(m_workers.size(), -1);
+        m_loopOpen.resize(m_workers.size(), -1);
     }
     m_dropped = std::max(m_dropped, batch.droppedTotal);
     for (const UtilSample& s : batch.samples) {
@@ -75,6 +78,7 @@ void TraceStore::rebuild()
     m_workers = workers;
     m_workerSpans.resize(m_workers.size());
     m_gilOpen.resize(m_workers.size(), -1);
+    m_loopOpen.resize(m_workers.size(), -1);
     m_util = util;
     m_dropped = dropped;
     m_cores = cores;
@@ -93,6 +97,7 @@ void TraceStore::apply(const Event& e)
     if (w != SIZE_MAX && w >= m_workerSpans.size()) {
         m_workerSpans.resize(w + 1);
         m_gilOpen.resize(w + 1, -1);
+        m_loopOpen.resize(w + 1, -1);
     }
     switch (e.kind) {
     case EventKind::State: {
@@ -150,8 +155,19 @@ void TraceStore::apply(const Event& e)
     case EventKind::Counter:
         m_counters[e.task].push_back({ e.timeNs, e.value });
         return;
-    case EventKind::Loop:
-        return; // the loop lane is derived from running spans of the loop worker; kept in events()
+    case EventKind::Loop: {
+        if (w == SIZE_MAX)
+            return;
+        if (m_loopOpen[w] >= 0) {
+            m_loop[size_t(m_loopOpen[w])].endNs = e.timeNs;
+            m_loopOpen[w] = -1;
+        }
+        if (e.value) {
+            m_loopOpen[w] = int32_t(m_loop.size());
+            m_loop.push_back({ e.timeNs, kOpen, e.task, e.worker });
+        }
+        return;
+    }
     }
 }
 
@@ -167,6 +183,12 @@ void TraceStore::finish(int64_t endNs)
     for (int32_t& open : m_gilOpen) {
         if (open >= 0) {
             m_gil[size_t(open)].endNs = m_endNs;
+            open = -1;
+        }
+    }
+    for (int32_t& open : m_loopOpen) {
+        if (open >= 0) {
+            m_loop[size_t(open)].endNs = m_endNs;
             open = -1;
         }
     }

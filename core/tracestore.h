@@ -34,6 +34,17 @@ struct GilSpan
     int16_t worker;
 };
 
+// Which coroutine occupied the event loop, and when (coroutines mode), from the loop worker's Loop events: from the
+// moment the loop resumed it until it gave the loop back at an await or ended (or the loop's next Loop event). It
+// covers everything the coroutine did meanwhile: running, and blocked_io in a blocking fetch.
+struct LoopSpan
+{
+    int64_t startNs;
+    int64_t endNs; // TraceStore::kOpen while open
+    int32_t task;
+    int16_t worker;
+};
+
 struct CounterPoint
 {
     int64_t timeNs;
@@ -63,6 +74,8 @@ public:
     const std::vector<uint32_t>& taskSpans(int task) const { return m_taskSpans[size_t(task)]; }
     const std::vector<uint32_t>& workerSpans(int worker) const;
     const std::vector<GilSpan>& gilSpans() const { return m_gil; }
+    // Sorted by start; never overlapping on one loop worker.
+    const std::vector<LoopSpan>& loopSpans() const { return m_loop; }
     const std::map<int, std::vector<CounterPoint>>& counters() const { return m_counters; }
     const std::vector<UtilSample>& utilization() const { return m_util; }
 
@@ -77,6 +90,9 @@ public:
     int64_t endNs() const { return m_endNs > 0 ? m_endNs : m_lastNs; } // the run's end once finished
     bool isFinished() const { return m_endNs > 0; }
     uint64_t droppedEvents() const { return m_dropped; }
+    // Changes whenever spans are derived afresh (reset, or a late event reordered the trace): indices into
+    // spans() taken before are stale. Views that cache per-span data check it.
+    uint64_t generation() const { return m_generation; }
     uint64_t eventCount() const { return m_events.size(); }
     int cores() const { return m_cores; }
 
@@ -99,6 +115,8 @@ private:
     std::vector<int> m_taskWorker;
     std::vector<GilSpan> m_gil;
     std::vector<int32_t> m_gilOpen; // per worker: index of its open GIL span
+    std::vector<LoopSpan> m_loop;
+    std::vector<int32_t> m_loopOpen; // per worker: index of its open loop span
     std::map<int, std::vector<CounterPoint>> m_counters;
     std::vector<UtilSample> m_util;
     int m_finished = 0;
@@ -106,6 +124,7 @@ private:
     int64_t m_endNs = 0;
     uint64_t m_dropped = 0;
     int m_cores = 0;
+    uint64_t m_generation = 0;
 };
 
 } // namespace taskline

@@ -12,6 +12,11 @@ UtilSampler::UtilSampler(int64_t runStartNs)
     : m_runStart(runStartNs)
 {
     read(&m_prevBusy, &m_prevTotal);
+    m_startBusy = m_prevBusy;
+    m_startTotal = m_prevTotal;
+    m_lastBusy = m_prevBusy;
+    m_lastTotal = m_prevTotal;
+    m_lastFraction.assign(m_prevBusy.size(), 0.f);
     m_prevTime = monotonicNs();
     m_prevCpu = processCpuNs();
 }
@@ -56,15 +61,36 @@ bool UtilSampler::sample(UtilSample* out)
     out->intervalNs = now - m_prevTime;
     out->processCores = out->intervalNs > 0 ? float(double(cpu - m_prevCpu) / double(out->intervalNs)) : 0.f;
     out->coreBusy.assign(busy.size(), 0.f);
-    for (size_t i = 0; i < busy.size() && i < m_prevBusy.size(); ++i) {
+    m_lastFraction.resize(busy.size(), 0.f);
+    m_prevBusy.resize(busy.size(), 0);
+    m_prevTotal.resize(busy.size(), 0);
+    for (size_t i = 0; i < busy.size(); ++i) {
         const uint64_t dt = total[i] - m_prevTotal[i];
-        out->coreBusy[i] = dt ? float(double(busy[i] - m_prevBusy[i]) / double(dt)) : 0.f;
+        if (dt == 0) {
+            // /proc/stat counts 10 ms ticks: a 10 ms interval may see none. Show the last value and let the next
+            // sample cover both intervals, rather than report an idle core that was not measured.
+            out->coreBusy[i] = m_lastFraction[i];
+            continue;
+        }
+        out->coreBusy[i] = m_lastFraction[i] = float(double(busy[i] - m_prevBusy[i]) / double(dt));
+        m_prevBusy[i] = busy[i];
+        m_prevTotal[i] = total[i];
     }
-    m_prevBusy = std::move(busy);
-    m_prevTotal = std::move(total);
+    m_lastBusy = std::move(busy);
+    m_lastTotal = std::move(total);
     m_prevTime = now;
     m_prevCpu = cpu;
     return true;
+}
+
+std::vector<double> UtilSampler::averageBusySinceStart() const
+{
+    std::vector<double> out(m_lastBusy.size(), 0.0);
+    for (size_t i = 0; i < out.size() && i < m_startBusy.size(); ++i) {
+        const uint64_t dt = m_lastTotal[i] - m_startTotal[i];
+        out[i] = dt ? double(m_lastBusy[i] - m_startBusy[i]) / double(dt) : 0.0;
+    }
+    return out;
 }
 
 int UtilSampler::coreCount()

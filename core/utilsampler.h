@@ -23,6 +23,9 @@ public:
     // Takes a sample covering the time since the previous one. Returns false if /proc/stat is unreadable.
     bool sample(UtilSample* out);
     int cores() const { return int(m_prevBusy.size()); }
+    // Mean busy fraction per core from construction to the last sample: exact over long runs, where single
+    // samples are quantized to /proc/stat's 10 ms ticks.
+    std::vector<double> averageBusySinceStart() const;
 
     // Number of CPUs listed in /proc/stat (falls back to std::thread::hardware_concurrency()).
     static int coreCount();
@@ -33,7 +36,9 @@ private:
     int64_t m_runStart;
     int64_t m_prevTime = 0; // monotonic ns
     int64_t m_prevCpu = 0; // ns
-    std::vector<uint64_t> m_prevBusy, m_prevTotal; // ticks per core
+    std::vector<uint64_t> m_prevBusy, m_prevTotal; // ticks per core at the last sample that saw a tick
+    std::vector<uint64_t> m_startBusy, m_startTotal, m_lastBusy, m_lastTotal;
+    std::vector<float> m_lastFraction;
     std::function<int64_t()> m_extraCpu;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lanemode.h"
 #include "mix.h"
 #include "palette.h"
 
@@ -8,12 +9,9 @@
 namespace taskline {
 
 class TraceStore;
-
-enum class LaneMode
-{
-    ByWorker, // a lane per worker (main, thread-1 …, loop, process-1 …), plus the GIL lane in threads mode
-    ByTask, // a lane per task
-};
+class TimelineRenderer;
+class TimeScale;
+struct TimelineHit;
 
 // The live timeline with the per-core utilization under it, on one time axis. Shows a TraceStore that the
 // caller owns and appends to; call traceAppended() once per drained batch group (one repaint).
@@ -46,9 +44,22 @@ public:
     void setSelectedTask(int task); // -1: none
     int selectedTask() const;
 
+    // The small strip above the timeline (lane mode, fit, follow); hide it when the window has its own controls.
+    void setControlsVisible(bool visible);
+    // The painting canvas (the scroll area's viewport): coordinates below are in its space.
+    QWidget* canvas() const;
+    // The painter behind the canvas: its layout (lanes, rows, legend) and the options it paints with. Export can
+    // use a TimelineRenderer of its own with the same options.
+    const TimelineRenderer& renderer() const;
+    const TimeScale& timeScale() const;
+    // What lies under a canvas point, and its tooltip text.
+    TimelineHit spanAt(QPoint canvasPos) const;
+    QString toolTipAt(QPoint canvasPos) const;
+
 signals:
     void taskSelected(int task); // by a click on a span; -1 when the click hit nothing
     void laneModeChanged(LaneMode mode);
+    void followLiveEdgeChanged(bool follow);
 
 private:
     struct Private;

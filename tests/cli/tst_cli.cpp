@@ -22,6 +22,9 @@ private slots:
     void summaryJsonFileTraceAndCsv();
     void failedTaskExitsWithOne();
     void modeOverrideAndTable();
+    void coroutinesOptionsReachTheRun();
+    void processesModeRunsInWorkerProcesses();
+    void internalCommandsNeedTheirSocket();
 
 private:
     struct Result
@@ -115,6 +118,10 @@ void TestCli::badInput_data()
     QTest::newRow("switch_interval_negative") << QStringList { "run", "@FILE", "--switch-interval-ms", "-1" } << good
                                               << QStringList { "--switch-interval-ms" };
     QTest::newRow("no_mix") << QStringList { "run" } << QByteArray() << QStringList { "no mix" };
+    QTest::newRow("max_tasks_per_child_zero") << QStringList { "run", "@FILE", "--max-tasks-per-child", "0" } << good
+                                              << QStringList { "--max-tasks-per-child", "\"0\"" };
+    QTest::newRow("start_method_fork") << QStringList { "run", "@FILE", "--start-method", "fork" } << good
+                                       << QStringList { "--start-method", "spawn or forkserver" };
     QTest::newRow("option_without_value")
         << QStringList { "run", "@FILE", "--workers" } << good << QStringList { "--workers needs a value" };
 }
@@ -218,6 +225,73 @@ void TestCli::modeOverrideAndTable()
     QVERIFY(r.out.contains("page#8"));
     QVERIFY(r.out.contains("blocked_io"));
     QVERIFY(r.out.contains("8 done"));
+}
+
+void TestCli::coroutinesOptionsReachTheRun()
+{
+    // --mode coroutines --offload --limit N reach the executor, the summary and the trace's loop lane.
+    const QString trace = m_dir.filePath("coro.json");
+    const Result r = taskline({ "run", "preset:mixed", "--mode", "coroutines", "--offload", "--limit", "3",
+        "--summary-json", "-", "--trace", trace });
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("mode").toString(), QStringLiteral("coroutines"));
+    QCOMPARE(o.value("settings").toObject().value("offload").toBool(), true);
+    QCOMPARE(o.value("settings").toObject().value("limit").toInt(), 3);
+    const QJsonObject loop = o.value("loop").toObject();
+    QVERIFY(loop.value("steps").toInt() >= 16);
+    QVERIFY(loop.value("max_ready").toInt() >= 1);
+    QVERIFY(r.err.contains("event loop: busy"));
+    QFile tf(trace);
+    QVERIFY(tf.open(QIODevice::ReadOnly));
+    bool loopLane = false, offloadLane = false, readyCounter = false;
+    for (const QJsonValue& v : QJsonDocument::fromJson(tf.readAll()).object().value("traceEvents").toArray()) {
+        const QJsonObject e = v.toObject();
+        const QString lane = e.value("args").toObject().value("name").toString();
+        loopLane |= e.value("name") == QLatin1String("thread_name") && lane == QLatin1String("loop");
+        offloadLane |= e.value("name") == QLatin1String("thread_name") && lane.startsWith("offload-");
+        readyCounter |= e.value("ph") == QLatin1String("C") && e.value("name") == QLatin1String("ready coroutines");
+    }
+    QVERIFY(loopLane);
+    QVERIFY(offloadLane);
+    QVERIFY(readyCounter);
+}
+
+void TestCli::processesModeRunsInWorkerProcesses()
+{
+    // Pool.map(fetch_and_scan) in worker processes: every task on a process lane, start-up and copying shown.
+    for (const QString method : { "spawn", "forkserver" }) {
+        const Result r = taskline({ "run", "preset:fetch-and-scan", "--mode", "processes", "--workers", "2",
+            "--start-method", method, "--max-tasks-per-child", "3", "--summary-json", "-" });
+        QCOMPARE(r.code, 0);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(doc.value("mode").toString(), QStringLiteral("processes"));
+        const QJsonObject settings = doc.value("settings").toObject();
+        QCOMPARE(settings.value("start_method").toString(), method);
+        QCOMPARE(settings.value("max_tasks_per_child").toInt(), 3);
+        const QJsonObject states = doc.value("state_ms").toObject();
+        QVERIFY(states.value("spawning").toDouble() > 0);
+        QVERIFY(states.value("serializing").toDouble() > 0);
+        QVERIFY(states.value("running").toDouble() > 0);
+        QVERIFY(doc.value("cpu_ms").toDouble() > 0);
+        for (const QJsonValue& t : doc.value("tasks").toArray()) {
+            QCOMPARE(t["status"].toString(), QStringLiteral("done"));
+            QVERIFY2(t["worker"].toString().startsWith("process-"), qPrintable(t["worker"].toString()));
+        }
+        QVERIFY(r.err.contains("process-")); // the table went to stderr
+    }
+}
+
+void TestCli::internalCommandsNeedTheirSocket()
+{
+    // `worker` and `forkserver` are started by taskline itself; run by hand they say what they are.
+    for (const QString cmd : { "worker", "forkserver" }) {
+        const Result r = taskline({ cmd });
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("internal command of processes mode") && r.err.contains("--fd"), r.err.constData());
+    }
+    const Result help = taskline({ "--help" });
+    QVERIFY(!help.out.contains("forkserver --fd"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

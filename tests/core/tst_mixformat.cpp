@@ -443,8 +443,8 @@ void TestMixFormat::loadFileErrors()
 void TestMixFormat::presetNamesAreTheBuiltInOnes()
 {
     // Fails when the resources did not reach the static library's consumers.
-    const QStringList expected { "convoy", "cpu-bound", "fetch-and-scan", "io-bound", "long-c-call", "mixed",
-        "releases-gil" };
+    const QStringList expected { "blocking-client", "convoy", "cpu-bound", "fetch-and-scan", "io-bound", "long-c-call",
+        "many-sleeps", "mixed", "offload", "releases-gil" };
     QCOMPARE(presetNames(), expected);
     QVERIFY(presetNames().contains(QLatin1String(kDefaultPreset)));
 }
@@ -481,6 +481,18 @@ void TestMixFormat::presets_data()
                                               { Step::makeCompute(500, Kernel::Regex, GilBehaviour::Holds) }),
                                             task(QStringLiteral("ticker"), ticker, 3) },
                                         threads(4));
+    MixSettings asyncio;
+    asyncio.mode = Mode::Coroutines;
+    QTest::newRow("blocking-client") << "blocking-client"
+                                     << mix({ task(QStringLiteral("urllib"),
+                                                  { Step::makeFetch(kPage, FetchClient::Blocking) }, 4),
+                                                task(QStringLiteral("aiohttp"), { Step::makeFetch(kPage) }, 4) },
+                                            asyncio);
+    QTest::newRow("many-sleeps") << "many-sleeps"
+                                 << mix({ task(QStringLiteral("nap"), { Step::makeSleep(100) }, 10000) }, asyncio);
+    MixSettings offload = asyncio;
+    offload.offload = true;
+    QTest::newRow("offload") << "offload" << mix(alternating, offload);
     QTest::newRow("releases-gil") << "releases-gil"
                                   << mix({ task(QStringLiteral("hash"),
                                              { Step::makeCompute(200, Kernel::Hash, GilBehaviour::Releases, 1048576) },
