@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QStyleFactory>
 #include <cstdio>
 #include <cstring>
 
@@ -41,7 +42,21 @@ int main(int argc, char** argv)
     }
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("Taskline"));
+    QApplication::setDesktopFileName(QStringLiteral("taskline"));
+    // One look for both themes: Fusion draws the light and the dark palette equally well.
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+
+    // `taskline FILE`: open that mix (QApplication has taken its own options out of the arguments by now).
+    QString file;
+    const QStringList rest = QCoreApplication::arguments().mid(1);
+    for (const QString& a : rest) {
+        if (!a.startsWith(QLatin1Char('-'))) {
+            file = a;
+            break;
+        }
+    }
     taskline::MainWindow window;
+    window.openInitial(file);
     window.show();
     return app.exec();
 }

@@ -54,6 +54,7 @@ void TestEngine::cpuBoundThreads_data()
 
 void TestEngine::cpuBoundThreads()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     QFETCH(bool, gil);
     QFETCH(double, minRatio);
     QFETCH(double, maxRatio);
@@ -103,6 +104,7 @@ void TestEngine::cpuBoundThreads()
 
 void TestEngine::gilHandsOverAboutEverySwitchInterval()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     const Mix mix = mixOf("cpu", { task("crunch", 2, { Step::makeCompute(300) }) });
     const Ran thr = runMix(mix, settingsFor(Mode::Threads, 2, true, 5.0));
     QVERIFY(thr.result.ok());
@@ -194,6 +196,7 @@ void TestEngine::convoyStretchesShortSleeps_data()
 
 void TestEngine::convoyStretchesShortSleeps()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     QFETCH(double, switchMs);
     QFETCH(double, minIteration);
     QFETCH(double, maxIteration);
@@ -218,16 +221,20 @@ void TestEngine::convoyStretchesShortSleeps()
 
 void TestEngine::releasesComputeRunsInParallel()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     if (UtilSampler::coreCount() < 2)
         QSKIP("needs at least 2 cores");
     // hashlib on big buffers drops the GIL: two such threads use two cores even with the GIL on.
     const Mix mix
         = mixOf("hash", { task("hash", 2, { Step::makeCompute(300, Kernel::Hash, GilBehaviour::Releases, 1 << 20) }) });
-    const Ran seq = runMix(mix, settingsFor(Mode::Sequential));
-    const Ran thr = runMix(mix, settingsFor(Mode::Threads, 2, true));
-    QVERIFY(thr.result.ok());
-    const double ratio = thr.wallMs() / seq.wallMs();
-    qInfo("releases: sequential %.0f ms, threads %.0f ms (%.2f)", seq.wallMs(), thr.wallMs(), ratio);
+    double ratio = 1;
+    for (int attempt = 0; attempt < 2 && ratio >= 0.8; ++attempt) { // one retry: the second core may be busy
+        const Ran seq = runMix(mix, settingsFor(Mode::Sequential));
+        const Ran thr = runMix(mix, settingsFor(Mode::Threads, 2, true));
+        QVERIFY(thr.result.ok());
+        ratio = thr.wallMs() / seq.wallMs();
+        qInfo("releases: sequential %.0f ms, threads %.0f ms (%.2f)", seq.wallMs(), thr.wallMs(), ratio);
+    }
     QVERIFY2(ratio < 0.8, qPrintable(QString::number(ratio)));
 }
 
@@ -296,6 +303,7 @@ void TestEngine::everyTaskIsQueuedThenRunsThenEnds()
 
 void TestEngine::runningSlicesCarryThreadCpuTime()
 {
+    TASKLINE_SKIP_TIMING_UNDER_SANITIZER();
     const Mix mix
         = mixOf("cpu", { task("crunch", 1, { Step::makeCompute(100) }), task("nap", 1, { Step::makeSleep(100) }) });
     const Ran r = runMix(mix, settingsFor(Mode::Threads, 2, false));
