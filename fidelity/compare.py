@@ -747,6 +747,8 @@ def main(argv):
 
     info = machine_info(args.taskline)
     if args.recalibrate:
+        # Both sides measure their kernels at the same quiet moment, so that neither is calibrated under load.
+        Runner(args.taskline, "", "", False, args.max_wait, 0).wait_for_quiet()
         subprocess.run([args.taskline, "calibrate"], capture_output=True, timeout=300)
         subprocess.run([sys.executable, os.path.join(HERE, "pyref.py"), "calibrate"], capture_output=True,
                        timeout=300)
