@@ -611,6 +611,30 @@ def notes(cases):
     return "\n".join(out)
 
 
+def calibration_check(cases):
+    """How long nominal compute really took on each side: sequential runs of mixes made only of compute steps."""
+    rows = []
+    for c in cases:
+        if c.mode != "sequential" or c.args or not c.tl or not c.py:
+            continue
+        mix = mixfile.load(c.mix)
+        steps = [s for t in mix["tasks"] for s in t["steps"]]
+        if not all(s["kind"] == "compute" for s in steps):
+            continue
+        nominal = sum(s["ms"] for s in steps)
+        kinds = sorted({s["gil"] for s in steps})
+        py, tl = median([s["wall_ms"] for s in c.py]), median([s["wall_ms"] for s in c.tl])
+        rows.append("| %s | %s | %.0f | %.0f (%.2f) | %.0f (%.2f) |" % (
+            c.name, ", ".join(kinds), nominal, py, py / nominal, tl, tl / nominal))
+    if not rows:
+        return []
+    return ["## Calibration check", "",
+            "Sequential runs of the compute-only presets: how long the nominal milliseconds of compute really took "
+            "(each side measured its kernels on this machine before the comparison). Part of every wall-time ratio "
+            "above is this calibration error.", "",
+            "| mix | compute | nominal ms | CPython ms | Taskline ms |", "| --- | --- | --- | --- | --- |"] + rows + [""]
+
+
 def write_report(path, cases, info, args, elapsed):
     groups = [("Presets in every mode", [c for c in cases if c.group == "presets"]),
               ("Knobs: switch interval, workers, start method, free-threaded", [c for c in cases if c.group == "knobs"])]
@@ -647,6 +671,7 @@ def write_report(path, cases, info, args, elapsed):
         if not group:
             continue
         text += ["## " + title, "", table(group), ""]
+    text += calibration_check(cases)
     n = notes(cases)
     if n:
         text += ["## Differences and notes", "", n, ""]
@@ -686,6 +711,33 @@ def print_results(cases):
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def report_from_raw(args):
+    with open(args.from_raw, encoding="utf-8") as f:
+        raw = json.load(f)
+    cases = []
+    for c in raw["cases"]:
+        case = Case(c["mix"], c["mode"], c["args"], c.get("model"),
+                    group="knobs" if c.get("group") == "knobs" else "presets")
+        case.tl, case.py = c["taskline"], c["cpython"]
+        case.tl_status, case.py_status = c.get("taskline_status"), c.get("cpython_status")
+        cases.append(case)
+    # The knob cases follow the presets' cases in the file; tell them apart by being outside full_cases' grid.
+    grid = {c.key() for c in full_cases(PRESETS, MODES, os.cpu_count() or 1, False)}
+    for case in cases:
+        if case.key() not in grid:
+            case.group = "knobs"
+    margin = args.margin if args.margin is not None else raw.get("margin", 0.2)
+    seq = {c.mix: c.py for c in cases if c.mode == "sequential" and not c.args}
+    for c in cases:
+        check_case(c, mixfile.load(c.mix), margin, seq.get(c.mix, []))
+    args.repeat, args.margin = raw.get("repeat", 0), margin
+    out = args.out or os.path.join(ROOT, "docs", "fidelity.md")
+    write_report(out, cases, raw["machine"], args, raw.get("elapsed_s", 0))
+    print_results(cases)
+    print("wrote %s" % out)
+    return 0
+
+
 def default_taskline():
     for p in (os.environ.get("TASKLINE_BINARY"), os.path.join(ROOT, "build", "dev", "app", "taskline")):
         if p and os.access(p, os.X_OK):
@@ -711,8 +763,11 @@ def main(argv):
                    "pair of runs (default 20; --quick 0)")
     p.add_argument("--redo", type=int, help="run a pair again when other work was busy right after it, up to this "
                    "often (default 2; --quick 0)")
+    p.add_argument("--from-raw", metavar="FILE", help="write the report again from a --raw file, without running")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    if args.from_raw:
+        return report_from_raw(args)
     if not args.taskline or not os.access(args.taskline, os.X_OK):
         print("compare.py: no taskline binary (build it, or give --taskline BIN)", file=sys.stderr)
         return 2
@@ -799,8 +854,8 @@ def main(argv):
         print("wrote %s" % out)
     if args.raw:
         with open(args.raw, "w", encoding="utf-8") as f:
-            json.dump({"machine": info, "margin": args.margin, "repeat": args.repeat, "cases": [
-                {"mix": c.mix, "mode": c.mode, "args": c.args, "model": c.model, "result": c.result,
+            json.dump({"machine": info, "margin": args.margin, "repeat": args.repeat, "elapsed_s": elapsed, "cases": [
+                {"mix": c.mix, "mode": c.mode, "args": c.args, "model": c.model, "group": c.group, "result": c.result,
                  "taskline": c.tl, "cpython": c.py, "taskline_status": c.tl_status, "cpython_status": c.py_status}
                 for c in cases]}, f, indent=1, default=str)
     failed = [c for c in cases if c.result.get("tl") and c.result.get("py") and c.result["verdict"] != "matches"
