@@ -39,6 +39,33 @@ EasyTransfer::EasyTransfer(const QString& url, const FetchOptions& options)
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, appendBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &m_sink);
+    if (m_options.onSocketCalls) {
+        m_sink.onSocketCalls = &m_options.onSocketCalls;
+        // After the connection is made, before the request is sent (libcurl 7.80+).
+        curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, onConnected);
+        curl_easy_setopt(h, CURLOPT_PREREQDATA, &m_sink);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, &m_sink);
+    }
+}
+
+int EasyTransfer::onConnected(void* user, char*, char*, int, int)
+{
+    // getaddrinfo, connect, sendall: the request does not leave before the thread has had the GIL back each time.
+    auto* sink = static_cast<BodySink*>(user);
+    (*sink->onSocketCalls)(3);
+    return CURL_PREREQFUNC_OK;
+}
+
+size_t EasyTransfer::onHeader(char*, size_t size, size_t count, void* user)
+{
+    auto* sink = static_cast<BodySink*>(user);
+    if (!sink->headSeen) { // the recv that brought the status line and the headers (read from its buffer after)
+        sink->headSeen = true;
+        sink->recvBytes = 0;
+        (*sink->onSocketCalls)(1);
+    }
+    return size * count;
 }
 
 EasyTransfer::~EasyTransfer()
@@ -56,6 +83,16 @@ size_t EasyTransfer::appendBody(char* data, size_t size, size_t count, void* use
         return 0; // makes libcurl fail the transfer with CURLE_WRITE_ERROR
     }
     sink->body->append(data, qsizetype(n));
+    if (sink->onSocketCalls) {
+        // http.client reads the body through an 8 KiB buffer: one recv per 8 KiB (the first came with the head).
+        constexpr int64_t kRecvBytes = 8192;
+        const int64_t total = sink->body->size();
+        const int calls
+            = int((total - 1) / kRecvBytes - (sink->recvBytes > 0 ? (sink->recvBytes - 1) / kRecvBytes : 0));
+        sink->recvBytes = total;
+        if (calls > 0)
+            (*sink->onSocketCalls)(calls);
+    }
     return n;
 }
 

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QString>
 #include <curl/curl.h>
+#include <functional>
 
 namespace taskline {
 
@@ -38,8 +39,13 @@ private:
         QByteArray* body;
         int64_t cap;
         bool tooLarge = false;
+        const std::function<void(int)>* onSocketCalls = nullptr; // FetchOptions::onSocketCalls, when set
+        bool headSeen = false;
+        int64_t recvBytes = 0; // body bytes urllib's 8 KiB recv calls have covered so far
     };
     static size_t appendBody(char* data, size_t size, size_t count, void* user);
+    static size_t onHeader(char* data, size_t size, size_t count, void* user);
+    static int onConnected(void* user, char* remoteIp, char* localIp, int remotePort, int localPort);
 
     QString m_url;
     QByteArray m_urlBytes; // libcurl keeps a copy, but the error buffer and sink must outlive the handle's use

@@ -76,6 +76,8 @@ FetchResult fetchBlocking(const QString& url, const std::atomic<bool>* stop, con
             code = msg->data.result;
     }
     curl_multi_remove_handle(multi.get(), h);
+    if (options.onSocketCalls && !stopped && code == CURLE_OK)
+        options.onSocketCalls(1); // urllib closes the socket
     return transfer.finish(code, mcode, stopped);
 }
 

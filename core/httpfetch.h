@@ -4,6 +4,7 @@
 #include <QString>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 namespace taskline {
 
@@ -21,6 +22,13 @@ struct FetchOptions
     long totalTimeoutMs = 60'000;
     long maxRedirects = 5;
     int64_t maxBodyBytes = int64_t(64) << 20; // a larger body fails the fetch ("response larger than 64 MiB …")
+    // Called on the fetching thread, from inside the transfer, each time urllib would come back from socket calls
+    // (`calls` of them), as strace shows for urlopen(...).read(): getaddrinfo, connect and sendall (3, before the
+    // request leaves), the recv that brings the response head (1), one recv per 8 KiB of body after that, and the
+    // close (1). In CPython each of them drops the GIL and must take it back before Python code goes on, so the
+    // threads mode uses this to make a fetch beside a CPU-bound thread wait for the GIL at each one, as urllib does.
+    // Empty: no calls.
+    std::function<void(int calls)> onSocketCalls;
 };
 
 // Turns "lab:/delay?ms=1" into labBase + "/delay?ms=1"; http(s) URLs are returned as they are.

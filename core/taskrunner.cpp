@@ -92,7 +92,20 @@ bool TaskRunner::run(const TaskInstance& task)
             m_rec.state(task.id, TaskState::BlockedIo, step);
             release(task.id); // socket I/O releases the GIL
             const QString url = resolveFetchUrl(s.fetch.url, m_ctx.labBaseUrl);
-            FetchResult r = fetchBlocking(url, &stop.flag());
+            FetchOptions options;
+            if (m_gil) {
+                // urllib's socket calls each drop the GIL and take it back before Python code goes on: beside a
+                // CPU-bound thread every one of them can wait up to a switch interval.
+                options.onSocketCalls = [this, &task, &stop, step](int calls) {
+                    for (int i = 0; i < calls && !stop.isRequested(); ++i) {
+                        if (!acquire(task.id, step))
+                            return;
+                        m_rec.state(task.id, TaskState::BlockedIo, step);
+                        release(task.id);
+                    }
+                };
+            }
+            FetchResult r = fetchBlocking(url, &stop.flag(), options);
             if (!acquire(task.id, step) || stop.isRequested()) {
                 release(task.id);
                 return false;

@@ -25,6 +25,7 @@ private slots:
     void convoyStretchesShortSleeps_data();
     void convoyStretchesShortSleeps();
     void releasesComputeRunsInParallel();
+    void fetchTakesTheGilBackAtEverySocketCall();
     void fetchesOverlapUnderThreads();
     void fetchReturnsRequestedBytesAfterDelay();
     void failedFetchFailsOnlyItsTask();
@@ -236,6 +237,26 @@ void TestEngine::releasesComputeRunsInParallel()
         qInfo("releases: sequential %.0f ms, threads %.0f ms (%.2f)", seq.wallMs(), thr.wallMs(), ratio);
     }
     QVERIFY2(ratio < 0.8, qPrintable(QString::number(ratio)));
+}
+
+void TestEngine::fetchTakesTheGilBackAtEverySocketCall()
+{
+    // urllib drops and re-takes the GIL around each socket call: beside a busy thread, a 20 kB fetch waits for the
+    // GIL before its request leaves (3 calls), when the response arrives (1), for each further 8 KiB (2) and after
+    // closing the socket (1).
+    const Mix mix = mixOf("fetch beside cpu",
+        { task("cpu", 1, { Step::makeCompute(600) }), task("page", 1, { Step::makeFetch(labUrl(100, 20000)) }) });
+    const Ran thr = runMix(mix, settingsFor(Mode::Threads, 2, true));
+    QVERIFY2(thr.result.ok(), qPrintable(thr.result.outcomes[1].error));
+    const auto io = spansOf(thr.store, 1, TaskState::BlockedIo);
+    const auto waits = spansOf(thr.store, 1, TaskState::WaitingGil);
+    qInfo("fetch: %zu blocked_io spans, %zu waits for the GIL, %.0f ms in all", io.size(), waits.size(),
+        ms(thr.store.taskEndNs(1) - thr.store.taskStartNs(1)));
+    QCOMPARE(io.size(), size_t(1 + 3 + 1 + 2 + 1));
+    QVERIFY(waits.size() >= 6); // the first take and most socket calls found the GIL held by the CPU thread
+    // Sequentially (no other thread wants the GIL) the fetch is one wait on the network.
+    const Ran seq = runMix(mix, settingsFor(Mode::Sequential));
+    QCOMPARE(spansOf(seq.store, 1, TaskState::BlockedIo).size(), size_t(1));
 }
 
 void TestEngine::fetchesOverlapUnderThreads()

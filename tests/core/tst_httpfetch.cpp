@@ -148,7 +148,7 @@ private slots:
         QFETCH(bool, ok);
         const QString url
             = m_base + QStringLiteral("/redirect?n=%1&to=%2").arg(hops).arg(QStringLiteral("%2Fdelay%3Fbytes%3D100"));
-        const FetchResult r = fetchBlocking(url, nullptr, { .maxRedirects = maxRedirects });
+        const FetchResult r = fetchBlocking(url, nullptr, { .maxRedirects = maxRedirects, .onSocketCalls = {} });
         QCOMPARE(r.ok, ok);
         if (ok) {
             QCOMPARE(r.httpStatus, 200L);
@@ -170,7 +170,7 @@ private slots:
     {
         const int64_t t0 = monotonicNs();
         const FetchResult r
-            = fetchBlocking(m_base + QStringLiteral("/delay?ms=10000"), nullptr, { .totalTimeoutMs = 300 });
+            = fetchBlocking(m_base + QStringLiteral("/delay?ms=10000"), nullptr, { .totalTimeoutMs = 300, .onSocketCalls = {} });
         const int64_t elapsedMs = (monotonicNs() - t0) / 1'000'000;
         QVERIFY(!r.ok);
         QVERIFY2(r.error.startsWith(QStringLiteral("timed out fetching ") + m_base), qPrintable(r.error));
@@ -195,7 +195,7 @@ private slots:
         QFETCH(qint64, bytes);
         QFETCH(QString, error);
         const QString url = m_base + QStringLiteral("/delay?bytes=%1").arg(bytes);
-        const FetchResult r = fetchBlocking(url, nullptr, { .maxBodyBytes = cap });
+        const FetchResult r = fetchBlocking(url, nullptr, { .maxBodyBytes = cap, .onSocketCalls = {} });
         if (error.isEmpty()) {
             QVERIFY2(r.ok, qPrintable(r.error));
             QCOMPARE(r.body.size(), bytes);
