@@ -480,6 +480,7 @@ void MainWindow::createMenus()
     run->addAction(action(QStringLiteral("run")));
     run->addAction(action(QStringLiteral("stop")));
     run->addAction(action(QStringLiteral("compareAll")));
+    run->addAction(action(QStringLiteral("compareOpenRuns")));
     run->addSeparator();
     run->addSection(tr("Mode"));
     run->addActions(m_modeGroup->actions());
@@ -649,6 +650,7 @@ void MainWindow::updateActions()
                                   .arg(modeName(m_runPanel->settings().mode)));
     action(QStringLiteral("stop"))->setEnabled(m_controller->isRunning() && !m_stopping);
     action(QStringLiteral("compareAll"))->setEnabled(!running);
+    action(QStringLiteral("compareOpenRuns"))->setEnabled(!running);
     action(QStringLiteral("duplicateTask"))->setEnabled(row >= 0);
     // A mix needs at least one task.
     action(QStringLiteral("removeTask"))->setEnabled(row >= 0 && rows > 1);

@@ -130,6 +130,7 @@ public slots:
     void showHelp();
     // mainwindow_compare.cpp: Run → Compare All, File → Export Image…, Edit → Copy Image
     void compareAll();
+    void compareOpenRuns();
     void exportImage();
     void copyImage();
 
@@ -200,6 +201,7 @@ private:
 
     // mainwindow_compare.cpp
     void createCompareActions();
+    void ensureCompareView();
     bool isComparing() const;
 
     // mainwindow_run.cpp: running

@@ -7,7 +7,9 @@
 #include "mixdocument.h"
 #include "mixformat.h"
 #include "runcontroller.h"
+#include "rundocument.h"
 #include "runpanel.h"
+#include "runtabs.h"
 #include "timelinepicture.h"
 
 #include <QAction>
@@ -39,6 +41,9 @@ void MainWindow::createCompareActions()
     a->setShortcuts({ QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R) });
     a->setToolTip(tr("Run the mix under every mode, one after another, and compare them on one time axis (F6)"));
     connect(a, &QAction::triggered, this, &MainWindow::compareAll);
+    a = makeAction(QStringLiteral("compareOpenRuns"), tr("Compare &Open Runs"));
+    a->setToolTip(tr("Stack the saved runs open in tabs on one time axis, with their chart and explanations"));
+    connect(a, &QAction::triggered, this, &MainWindow::compareOpenRuns);
     a = makeAction(QStringLiteral("exportImage"), tr("&Export Image…"));
     a->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     a->setToolTip(tr("Save the timeline or the comparison as a PNG or SVG picture for slides"));
@@ -47,6 +52,45 @@ void MainWindow::createCompareActions()
     a->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     a->setToolTip(tr("Copy the last run's timeline as a 1600 × 900 picture"));
     connect(a, &QAction::triggered, this, &MainWindow::copyImage);
+}
+
+void MainWindow::ensureCompareView()
+{
+    if (m_compareView)
+        return;
+    m_compareView = new CompareView(this);
+    m_compareView->setWindowFlag(Qt::Window);
+    m_compareView->resize(std::max(900, width() * 9 / 10), std::max(640, height() * 9 / 10));
+    m_compareView->setTheme(m_theme);
+    connect(m_compareView, &CompareView::runningChanged, this, [this] { updateActions(); });
+    connect(m_compareView, &CompareView::exportRequested, this, [this] {
+        exportImage();
+        const int compare = m_exportDialog ? m_exportDialog->property("compareSource").toInt() : -1;
+        if (compare >= 0)
+            m_exportDialog->setCurrentSource(compare);
+    });
+    connect(m_compareView, &CompareView::imageCopied, this,
+        [this] { statusBar()->showMessage(tr("The comparison is on the clipboard."), 4000); });
+}
+
+void MainWindow::compareOpenRuns()
+{
+    // The saved runs opened in tabs, stacked on one time axis with their chart and explanations, as Compare All.
+    std::vector<std::shared_ptr<RunDocument>> runs = m_runTabs->openedRuns();
+    if (runs.empty()) {
+        showError(tr("Nothing to compare"), tr("Open saved runs (File → Open…) to compare them."));
+        return;
+    }
+    if (isComparing())
+        return;
+    ensureCompareView();
+    m_compareView->clear();
+    for (const auto& run : runs)
+        m_compareView->addRun(run->mix(), run->result(), run->sharedStore());
+    m_compareView->setWindowTitle(tr("Compare — %n saved run(s)", nullptr, int(runs.size())));
+    m_compareView->show();
+    m_compareView->raise();
+    m_compareView->activateWindow();
 }
 
 bool MainWindow::isComparing() const
@@ -64,21 +108,7 @@ void MainWindow::compareAll()
         showError(tr("Cannot compare the mix"), invalid.toString());
         return;
     }
-    if (!m_compareView) {
-        m_compareView = new CompareView(this);
-        m_compareView->setWindowFlag(Qt::Window);
-        m_compareView->resize(std::max(900, width() * 9 / 10), std::max(640, height() * 9 / 10));
-        m_compareView->setTheme(m_theme);
-        connect(m_compareView, &CompareView::runningChanged, this, [this] { updateActions(); });
-        connect(m_compareView, &CompareView::exportRequested, this, [this] {
-            exportImage();
-            const int compare = m_exportDialog ? m_exportDialog->property("compareSource").toInt() : -1;
-            if (compare >= 0)
-                m_exportDialog->setCurrentSource(compare);
-        });
-        connect(m_compareView, &CompareView::imageCopied, this,
-            [this] { statusBar()->showMessage(tr("The comparison is on the clipboard."), 4000); });
-    }
+    ensureCompareView();
     m_compareView->setWindowTitle(tr("Compare — %1").arg(mix.name));
     QString error;
     if (!m_compareView->startCompare(mix, m_runPanel->settings(), &error)) {

@@ -3,6 +3,8 @@
 // with a message naming the file and the problem while nothing else changes; the shown run's data exports as CSV
 // and Chrome trace; runs open from drops and the recent list.
 
+#include "comparepicture.h"
+#include "compareview.h"
 #include "httpfetch.h"
 #include "mainwindow.h"
 #include "mixdocument.h"
@@ -366,6 +368,12 @@ void TestRunTabs::severalRunsInTabs()
     QCOMPARE(w->summaryPanel()->summary()->settings.mode, Mode::Sequential);
     QCOMPARE(w->traceView()->renderer().store(), &w->shownRun()->store());
     QVERIFY(w->summaryPanel()->figure(QStringLiteral("speedup")).contains(QLatin1String("baseline")));
+
+    // Run → Compare Open Runs stacks the opened runs in the comparison window, in tab order.
+    w->action(QStringLiteral("compareOpenRuns"))->trigger();
+    QVERIFY(w->compareView() && w->compareView()->isVisible());
+    QCOMPARE(w->compareView()->picture().entries().size(), size_t(2));
+    w->compareView()->close();
 
     // Opening a file that is open already shows its tab.
     QVERIFY(w->openRun(threads));
