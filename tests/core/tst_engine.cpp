@@ -255,7 +255,7 @@ void TestEngine::fetchTakesTheGilBackAtEverySocketCall()
     qInfo("fetch: %zu blocked_io spans, %zu waits for the GIL, %.0f ms in all", io.size(), waits.size(),
         ms(thr.store.taskEndNs(1) - thr.store.taskStartNs(1)));
     QCOMPARE(io.size(), size_t(1 + 3 + 1 + 2 + 1));
-    QVERIFY(waits.size() >= 6); // the first take and most socket calls found the GIL held by the CPU thread
+    QVERIFY(waits.size() >= 4); // the first take and most of the 7 socket calls found the GIL held by the CPU thread
     // Sequentially (no other thread wants the GIL) the fetch is one wait on the network.
     const Ran seq = runMix(mix, settingsFor(Mode::Sequential));
     QCOMPARE(spansOf(seq.store, 1, TaskState::BlockedIo).size(), size_t(1));
