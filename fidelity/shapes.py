@@ -194,6 +194,8 @@ def measures(summary, mix):
         "order": finish_order(summary),
         "failed": sum(1 for t in summary.get("tasks", []) if t.get("status") != "done"),
         "pool_startup_ms": summary.get("pool_startup_ms"),
+        "workers_used": len({t.get("worker") for t in summary.get("tasks", [])
+                             if t.get("worker") and t.get("start_ms") is not None}),
     }
 
 

@@ -135,6 +135,42 @@ class ShapesTest(unittest.TestCase):
         self.assertEqual(shapes.list_schedule([1500, 220], 2), 1500)
 
 
+class ExplainTest(unittest.TestCase):
+    MIX = {"name": "m", "settings": {}, "tasks": [
+        {"id": 0, "name": "sleeper", "steps": [{"kind": "sleep", "ms": 1.0}] * 60},
+        {"id": 1, "name": "cpu", "steps": [{"kind": "compute", "ms": 400}]}]}
+    CPYTHON = summary([("sleeper", 60, 130), ("cpu", 60, 470)], 470)["tasks"]
+
+    def case(self, tl_tasks, py_tasks, tl_wall, py_wall):
+        c = compare.Case("m.taskline.json", "processes", ["--workers", "2"])
+        c.tl = [dict(summary(tl_tasks, tl_wall), settings={"workers": 2})]
+        c.py = [summary(py_tasks, py_wall)]
+        return c
+
+    @staticmethod
+    def on(worker, tasks):
+        return [dict(t, worker=worker[i]) for i, t in enumerate(tasks)]
+
+    def test_a_worker_not_ready_in_time_is_start_up(self):
+        c = self.case([], [], 650, 470)
+        one_worker = summary([("sleeper", 180, 250), ("cpu", 250, 650)], 650)["tasks"]
+        c.tl[0]["tasks"] = self.on(["process-1", "process-1"], one_worker)
+        c.py[0]["tasks"] = self.on(["process-1", "process-2"], self.CPYTHON)
+        r = compare.check_case(c, self.MIX, 0.5, [])
+        self.assertIn("pattern", r["verdict"])
+        self.assertTrue(r.get("explained"), r)
+        self.assertIn("in Taskline only 1 of the 2 worker processes", " ".join(r["notes"]))
+
+    def test_both_pools_using_every_worker_is_not_explained(self):
+        c = self.case([], [], 650, 470)
+        serial = summary([("sleeper", 60, 250), ("cpu", 250, 650)], 650)["tasks"]
+        c.tl[0]["tasks"] = self.on(["process-1", "process-2"], serial)
+        c.py[0]["tasks"] = self.on(["process-1", "process-2"], self.CPYTHON)
+        r = compare.check_case(c, self.MIX, 0.5, [])
+        self.assertIn("pattern", r["verdict"])
+        self.assertFalse(r.get("explained"), r)
+
+
 class ReferenceRunnerTest(unittest.TestCase):
     def run_mix(self, tasks, *args, settings=None):
         with tempfile.TemporaryDirectory() as d:
