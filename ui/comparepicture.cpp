@@ -85,6 +85,7 @@ void ComparePicture::clear()
     m_entries.clear();
     m_renderers.clear();
     m_pending.clear();
+    m_windowStart = m_windowEnd = 0;
 }
 
 void ComparePicture::addRun(const RunSummary& summary, std::shared_ptr<const TraceStore> store)
@@ -117,6 +118,20 @@ void ComparePicture::setLiveRun(const RunSummary& summary, std::shared_ptr<const
         m_renderers.push_back(std::make_unique<TimelineRenderer>());
     }
     m_renderers.back()->setStore(m_entries.back().store.get());
+}
+
+void ComparePicture::setTimeWindow(double startNs, double endNs)
+{
+    m_windowStart = startNs;
+    m_windowEnd = endNs;
+}
+
+int64_t ComparePicture::axisEndNs() const
+{
+    int64_t longest = 1'000'000;
+    for (const Entry& e : m_entries)
+        longest = std::max(longest, endNsOf(e));
+    return longest;
 }
 
 QStringList ComparePicture::explanations() const
@@ -304,12 +319,16 @@ ComparePicture::Layout ComparePicture::layout(QSize size, const PictureStyle& st
         sum += c;
     const double grow = sum > 0 ? std::min(kMaxGrowth, double(available - fixed) / sum) : 1.0;
 
-    // The shared axis: the longest run sets it.
-    int64_t longest = 1'000'000;
-    for (const Entry& e : m_entries)
-        longest = std::max(longest, endNsOf(e));
+    // The shared axis: the longest run sets it; a time window zooms into it.
+    const int64_t longest = axisEndNs();
     const int axisWidth = std::max(1, areaWidth - gutter - 8);
     L.scale = TimeScale(0, double(longest) / axisWidth, axisWidth);
+    if (isZoomed()) {
+        TimeScale zoomed = L.scale;
+        zoomed.setBounds(0, longest);
+        zoomed.setWindow(m_windowStart, m_windowEnd);
+        L.scale = TimeScale(zoomed.startNs(), zoomed.nsPerPixel(), axisWidth); // the renderers get no bounds
+    }
     L.axisLeft = m - kRendererInset + gutter;
     L.tickSpacing = rulerSpacing(small, L.scale);
     L.ruler = QRect(m - kRendererInset, rulerTop, areaWidth, rulerHeight);
@@ -376,6 +395,9 @@ void ComparePicture::paint(QPainter& p, QSize size, const PictureStyle& style) c
                            .arg(tasks == 1 ? "" : "s");
     if (cores > 0)
         subtitle += QStringLiteral(" · %1 core%2").arg(cores).arg(cores == 1 ? "" : "s");
+    if (isZoomed())
+        subtitle += QStringLiteral(" · zoomed to %1–%2")
+                        .arg(formatMs(L.scale.startNs() / 1e6), formatMs(L.scale.endNs() / 1e6));
     p.drawText(
         L.subtitle, Qt::AlignLeft | Qt::AlignVCenter, body.elidedText(subtitle, Qt::ElideRight, L.subtitle.width()));
 
@@ -457,7 +479,10 @@ void ComparePicture::paint(QPainter& p, QSize size, const PictureStyle& style) c
         }
         // The wall time sits where the band ends on the shared axis; where the settings are in the way, after them.
         const int figureWidth = boldMetrics.horizontalAdvance(figure);
-        int figureLeft = band.endX - figureWidth;
+        // Zoomed so that the end is off the axis: the figure stays at the axis' edge.
+        const int axisRight = L.axisLeft + L.scale.width();
+        int figureLeft = std::clamp(band.endX, L.axisLeft + figureWidth, std::max(L.axisLeft + figureWidth, axisRight))
+            - figureWidth;
         const int settingsRoom
             = std::max(0, (figure.isEmpty() ? text.right() : std::max(figureLeft, text.right() - figureWidth)) - x - b);
         const QString shownSettings = body.elidedText(settings, Qt::ElideRight, settingsRoom);
@@ -480,7 +505,7 @@ void ComparePicture::paint(QPainter& p, QSize size, const PictureStyle& style) c
         r.paint(p);
         p.restore();
         // Where the run ended, across its band: the ends line up against each other on the shared axis.
-        if (!m_entries[size_t(band.entry)].live)
+        if (!m_entries[size_t(band.entry)].live && band.endX >= L.axisLeft && band.endX <= axisRight + 1)
             p.fillRect(QRect(band.endX - 1, band.header.bottom() - b / 4, 2,
                            band.timeline.bottom() - band.header.bottom() + b / 4),
                 colors.text);

@@ -55,6 +55,13 @@ public:
     const std::vector<Entry>& entries() const { return m_entries; }
     bool isEmpty() const { return m_entries.empty(); }
 
+    // The part of the shared time axis on show, [startNs, endNs) (zoomed in the comparison window, and exported as
+    // shown); endNs <= startNs shows every run whole. Kept inside the runs' time.
+    void setTimeWindow(double startNs, double endNs);
+    bool isZoomed() const { return m_windowEnd > m_windowStart; }
+    // Where the shared axis ends when every run shows whole: the longest run (at least 1 ms).
+    int64_t axisEndNs() const;
+
     // One line per finished run (explainRuns), in band order.
     QStringList explanations() const;
 
@@ -96,6 +103,7 @@ private:
     std::vector<Entry> m_entries;
     std::vector<std::unique_ptr<TimelineRenderer>> m_renderers; // one per entry
     std::vector<Mode> m_pending;
+    double m_windowStart = 0, m_windowEnd = 0; // setTimeWindow
 };
 
 } // namespace taskline

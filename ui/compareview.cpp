@@ -8,12 +8,16 @@
 
 #include <QHBoxLayout>
 #include <QHelpEvent>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <QWheelEvent>
+#include <cmath>
 
 namespace taskline {
 
@@ -27,6 +31,7 @@ public:
     {
         setMinimumSize(480, 320);
         setAttribute(Qt::WA_OpaquePaintEvent);
+        setFocusPolicy(Qt::StrongFocus); // the zoom keys
     }
 
 protected:
@@ -55,8 +60,69 @@ protected:
         return true;
     }
 
+    void wheelEvent(QWheelEvent* event) override
+    {
+        const QPoint angle = event->angleDelta();
+        if (event->modifiers() & Qt::ControlModifier) {
+            if (angle.y() != 0)
+                m_view->zoomAt(std::pow(1.2, angle.y() / 120.0), event->position().x());
+        } else {
+            // Nothing here scrolls up and down: every wheel moves in time.
+            const int steps = angle.x() != 0 ? angle.x() : angle.y();
+            m_view->panBy(steps / 120.0 * m_view->timeScale().width() / 10.0);
+        }
+        event->accept();
+    }
+    void mousePressEvent(QMouseEvent* event) override
+    {
+        if (event->button() != Qt::LeftButton)
+            return QWidget::mousePressEvent(event);
+        m_dragFrom = event->position().x();
+        m_dragging = true;
+        setCursor(Qt::ClosedHandCursor);
+    }
+    void mouseMoveEvent(QMouseEvent* event) override
+    {
+        if (!m_dragging)
+            return;
+        const double x = event->position().x();
+        m_view->panBy(x - m_dragFrom);
+        m_dragFrom = x;
+    }
+    void mouseReleaseEvent(QMouseEvent* event) override
+    {
+        if (event->button() != Qt::LeftButton)
+            return QWidget::mouseReleaseEvent(event);
+        m_dragging = false;
+        unsetCursor();
+    }
+    void mouseDoubleClickEvent(QMouseEvent*) override { m_view->zoomToFit(); }
+    void keyPressEvent(QKeyEvent* event) override
+    {
+        const int key = event->key();
+        const bool ctrl = event->modifiers() & Qt::ControlModifier;
+        const int width = m_view->timeScale().width();
+        if (event->matches(QKeySequence::ZoomIn) || key == Qt::Key_Plus || key == Qt::Key_Equal)
+            m_view->zoomIn();
+        else if (event->matches(QKeySequence::ZoomOut) || key == Qt::Key_Minus)
+            m_view->zoomOut();
+        else if (key == Qt::Key_0 && (ctrl || event->modifiers() == Qt::NoModifier))
+            m_view->zoomToFit();
+        else if (key == Qt::Key_Left || key == Qt::Key_Right)
+            m_view->panBy((key == Qt::Key_Left ? 1 : -1) * width / 10.0);
+        else if (key == Qt::Key_Home)
+            m_view->panBy(1e9); // clamped to the start
+        else if (key == Qt::Key_End)
+            m_view->panBy(-1e9);
+        else
+            return QWidget::keyPressEvent(event);
+        event->accept();
+    }
+
 private:
     CompareView* m_view;
+    double m_dragFrom = 0;
+    bool m_dragging = false;
 };
 
 CompareView::CompareView(QWidget* parent)
@@ -121,6 +187,64 @@ PictureStyle CompareView::canvasStyle() const
     const QFontInfo info(font());
     s.fontPx = std::max(11, info.pixelSize() * 6 / 5);
     return s;
+}
+
+TimeScale CompareView::timeScale() const
+{
+    return m_picture.layout(m_canvas->size(), canvasStyle()).scale;
+}
+
+TimeScale CompareView::boundedScale() const
+{
+    TimeScale scale = timeScale();
+    scale.setBounds(0, m_picture.axisEndNs());
+    return scale;
+}
+
+void CompareView::showScale(const TimeScale& scale)
+{
+    if (scale.isFitted())
+        m_picture.setTimeWindow(0, 0);
+    else
+        m_picture.setTimeWindow(scale.startNs(), scale.endNs());
+    updateControls();
+    m_canvas->update();
+}
+
+void CompareView::zoomAt(double factor, double x)
+{
+    if (m_picture.isEmpty())
+        return;
+    const ComparePicture::Layout L = m_picture.layout(m_canvas->size(), canvasStyle());
+    TimeScale scale = boundedScale();
+    scale.zoom(factor, std::clamp(x - L.axisLeft, 0.0, double(scale.width())));
+    showScale(scale);
+}
+
+void CompareView::zoomIn()
+{
+    zoomAt(2.0, m_picture.layout(m_canvas->size(), canvasStyle()).axisLeft + timeScale().width() / 2.0);
+}
+
+void CompareView::zoomOut()
+{
+    zoomAt(0.5, m_picture.layout(m_canvas->size(), canvasStyle()).axisLeft + timeScale().width() / 2.0);
+}
+
+void CompareView::zoomToFit()
+{
+    m_picture.setTimeWindow(0, 0);
+    updateControls();
+    m_canvas->update();
+}
+
+void CompareView::panBy(double dx)
+{
+    if (!m_picture.isZoomed())
+        return; // every run shows whole: nothing to move to
+    TimeScale scale = boundedScale();
+    scale.pan(dx);
+    showScale(scale);
 }
 
 void CompareView::clear()
@@ -232,9 +356,14 @@ void CompareView::updateControls()
     } else if (m_runner->wasStopped()) {
         m_status->setText(tr("Stopped: %1 of %2 modes ran.").arg(m_picture.entries().size()).arg(modes.size()));
     } else {
-        m_status->setText(tr("“%1” under %2 modes: the shorter the band, the faster the mode.")
-                              .arg(m_picture.mixName())
-                              .arg(m_picture.entries().size()));
+        m_status->setText(m_picture.isZoomed()
+                ? tr("“%1” under %2 modes, zoomed in: drag or scroll to move in time, 0 or a double-click shows "
+                     "every run whole.")
+                      .arg(m_picture.mixName())
+                      .arg(m_picture.entries().size())
+                : tr("“%1” under %2 modes: the shorter the band, the faster the mode. Ctrl+wheel zooms.")
+                      .arg(m_picture.mixName())
+                      .arg(m_picture.entries().size()));
     }
     m_progress->setVisible(running);
     m_stop->setEnabled(running);

@@ -42,6 +42,16 @@ public:
     bool isRunning() const;
     CompareRunner* runner() const { return m_runner; }
 
+    // The shared time axis, as on the main timeline: Ctrl+wheel or +/− zoom (around the cursor), a drag, the
+    // wheel or ←/→ pan, 0 or a double-click shows every run whole. `x` is in the canvas' coordinates.
+    void zoomAt(double factor, double x);
+    void zoomIn();
+    void zoomOut();
+    void zoomToFit();
+    void panBy(double dx); // dx > 0 shows earlier time
+    bool isZoomed() const { return m_picture.isZoomed(); }
+    TimeScale timeScale() const; // the shared axis as the canvas shows it (axis coordinates)
+
     const ComparePicture& picture() const { return m_picture; }
     // The painting canvas and the style it paints with (coordinates of picture().layout() are in its space).
     QWidget* canvas() const;
@@ -63,6 +73,8 @@ private:
     void onFinished();
     void updateControls();
     void copyImage();
+    void showScale(const TimeScale& scale); // keeps `scale`'s window (every run whole when it shows all)
+    TimeScale boundedScale() const; // timeScale() bounded by the runs' time
 
     CompareRunner* m_runner;
     ComparePicture m_picture;

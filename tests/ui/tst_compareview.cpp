@@ -29,6 +29,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWheelEvent>
 
 using namespace taskline;
 using namespace taskline::test;
@@ -72,6 +73,7 @@ private slots:
     void chartBarsAreProportional_data();
     void chartBarsAreProportional();
     void runsAddedFromOutside();
+    void zoomAndPanTheSharedAxis();
     void stopEndsTheSequence();
     void mainWindowComparesAndExports();
 
@@ -252,6 +254,76 @@ void TestCompareView::runsAddedFromOutside()
     QVERIFY(L.bands[1].endX < L.bands[0].endX);
     view.clear();
     QVERIFY(view.picture().isEmpty());
+}
+
+void TestCompareView::zoomAndPanTheSharedAxis()
+{
+    // Ctrl+wheel zooms around the cursor, a drag moves in time, 0 shows every run whole; an export shows the same
+    // window, and a band whose end is off the axis keeps its wall time in sight.
+    const Mix mix = mixOf(QStringLiteral("naps"), { task(QStringLiteral("nap"), 3, { Step::makeSleep(60) }) });
+    CompareView view;
+    view.resize(1200, 800);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    for (Mode m : { Mode::Sequential, Mode::Threads }) {
+        auto ran = std::make_shared<Ran>(runMix(mix, settingsFor(m, 3)));
+        QVERIFY(ran->result.ok());
+        view.addRun(mix, ran->result, std::shared_ptr<const TraceStore>(ran, &ran->store));
+    }
+    QWidget* canvas = view.canvas();
+    const ComparePicture::Layout whole = view.picture().layout(canvas->size(), view.canvasStyle());
+    QVERIFY(!view.isZoomed());
+    QCOMPARE(whole.scale.startNs(), 0.0);
+    QVERIFY(std::abs(whole.scale.endNs() - double(view.picture().axisEndNs())) < whole.scale.nsPerPixel());
+
+    // Three notches of Ctrl+wheel a third of the way along the axis: 1.2³ times closer, that time still there.
+    const double x = whole.axisLeft + whole.scale.width() / 3.0;
+    const double anchorNs = whole.scale.xToTime(x - whole.axisLeft);
+    const QPointF at(x, whole.bands[0].timeline.center().y());
+    QWheelEvent wheel(at, canvas->mapToGlobal(at), QPoint(), QPoint(0, 360), Qt::NoButton, Qt::ControlModifier,
+        Qt::NoScrollPhase, false);
+    QCoreApplication::sendEvent(canvas, &wheel);
+    QVERIFY(view.isZoomed());
+    const TimeScale zoomed = view.timeScale();
+    QVERIFY2(std::abs(zoomed.durationNs() * 1.728 / whole.scale.durationNs() - 1) < 0.01,
+        qPrintable(QString::number(zoomed.durationNs())));
+    QVERIFY(std::abs(zoomed.xToTime(x - whole.axisLeft) - anchorNs) < 2 * zoomed.nsPerPixel());
+    QVERIFY(view.statusText().contains(QLatin1String("zoomed")));
+
+    // The sequential run ends beyond the window: its end mark is gone, its figure stays inside the band's header.
+    const ComparePicture::Layout L = view.picture().layout(canvas->size(), view.canvasStyle());
+    QVERIFY2(L.bands[0].endX > L.axisLeft + L.scale.width(), qPrintable(QString::number(L.bands[0].endX)));
+
+    // A drag of 100 px to the right shows earlier time; the drag cannot go before the start.
+    const QPoint from = at.toPoint();
+    QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+    QTest::mouseMove(canvas, from + QPoint(50, 0));
+    QTest::mouseMove(canvas, from + QPoint(100, 0));
+    QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, from + QPoint(100, 0));
+    const TimeScale dragged = view.timeScale();
+    const double expected = std::max(0.0, zoomed.startNs() - 100 * zoomed.nsPerPixel());
+    QVERIFY2(std::abs(dragged.startNs() - expected) < 2 * zoomed.nsPerPixel(),
+        qPrintable(QStringLiteral("%1 vs %2").arg(dragged.startNs()).arg(expected)));
+    QTest::keyClick(canvas, Qt::Key_Home);
+    QCOMPARE(view.timeScale().startNs(), 0.0);
+    QTest::keyClick(canvas, Qt::Key_End);
+    QVERIFY(std::abs(view.timeScale().endNs() - double(view.picture().axisEndNs())) < 2 * zoomed.nsPerPixel());
+
+    // An export at another size shows the same window of time.
+    const TimeScale shown = view.timeScale();
+    const ComparePicture::Layout exported = view.picture().layout(QSize(1600, 900), PictureStyle {});
+    QVERIFY(std::abs(exported.scale.startNs() - shown.startNs()) < shown.nsPerPixel());
+    QVERIFY(std::abs(exported.scale.endNs() - shown.endNs()) < 2 * shown.nsPerPixel());
+
+    // 0 shows every run whole again; zooming out past the whole does too.
+    QTest::keyClick(canvas, Qt::Key_0);
+    QVERIFY(!view.isZoomed());
+    view.zoomIn();
+    QVERIFY(view.isZoomed());
+    view.zoomOut();
+    view.zoomOut();
+    QVERIFY(!view.isZoomed());
+    QCOMPARE(view.timeScale().startNs(), 0.0);
 }
 
 void TestCompareView::stopEndsTheSequence()
