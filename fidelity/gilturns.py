@@ -10,7 +10,7 @@ the GIL: 2 means the GIL went back to the thread it came from (ping-pong), about
 Measured on CPython 3.11 here (5 runs): 42-62 % of the turns are ping-pong and the first thread finishes after
 700-1260 ms of 8 x 200 ms; in Taskline 11-13 % and 1250-1500 ms. Taskline's emulated GIL has CPython's structure
 (timed waits, drop requests, forced switching, on glibc's condition variable too) but hands over closer to
-round-robin; a model in which the waiter that asked always wins made it 87-89 % ping-pong (first done ~560 ms),
+round-robin; a model in which the waiter that asked always wins made it about 93 % ping-pong (first done ~560 ms),
 too far the other way, so it was not kept. See docs/fidelity.md.
 """
 
