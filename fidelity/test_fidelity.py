@@ -123,6 +123,15 @@ class ShapesTest(unittest.TestCase):
         forward = summary([("c", 0, 100), ("t#1", 0, 300), ("t#2", 0, 600), ("t#3", 0, 900)], 900)
         self.assertEqual(shapes.order_agreement(forward, reversed_), 0.0)
 
+    def test_a_short_task_beside_a_long_one_is_interleaved(self):
+        # A sleeper's 66 ms entirely beside a 530 ms computation: 12 % of the run, all of the sleeper's time.
+        s = summary([("sleeper", 60, 126), ("cpu", 62, 598)], 600)
+        self.assertLess(shapes.overlap_fraction(s), 0.13)
+        self.assertEqual(shapes.pattern(s), "interleaved")
+        # The same tasks one after another with a brief overlap stay one after another.
+        s = summary([("sleeper", 60, 126), ("cpu", 120, 650)], 650)
+        self.assertEqual(shapes.pattern(s), "one after another")
+
     def test_overlap_fraction(self):
         convoy_without_gil = summary([("sleeper", 0, 220), ("cpu", 0, 1500)], 1500)
         self.assertAlmostEqual(shapes.overlap_fraction(convoy_without_gil), 220 / 1500)
