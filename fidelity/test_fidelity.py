@@ -206,6 +206,12 @@ class ReferenceRunnerTest(unittest.TestCase):
                 self.assertGreaterEqual(s["wall_ms"], 150)
                 if mode == "sequential":
                     self.assertEqual(shapes.at_once(s), 1)
+                elif mode == "processes":
+                    # One task per worker at a time. A worker that started late (spawn on a cold machine: seen in a
+                    # clean clone) may find the tasks taken, so the fetches overlap on the workers that ran them.
+                    used = len({t["worker"] for t in s["tasks"]})
+                    self.assertGreaterEqual(used, 2)
+                    self.assertEqual(shapes.at_once(s), used)
                 else:
                     self.assertEqual(shapes.at_once(s), 3)  # the fetches overlap
                 if mode == "processes":
