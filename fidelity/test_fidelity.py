@@ -237,18 +237,21 @@ class ReferenceRunnerTest(unittest.TestCase):
         self.assertGreater(s["tasks"][3]["state_ms"]["queued"], 40)  # then waited for the semaphore
 
     def test_compute_is_calibrated(self):
-        # CPU time, not wall time: robust against a busy machine. A second run where the first is slow: the one
-        # long regex call over ~50 MB took 285 ms of CPU once and 161 and 162 ms in the next two processes here.
+        # CPU time, not wall time: robust against a busy machine. A second run where the first is slow. The one long
+        # regex call (holds) over ~50 MB is the unsteady one: with one calibration, 161-162 ms of CPU in some
+        # processes and 273-285 ms in others within an hour on a shared 2-core machine (while its 40 ms calibration
+        # trials and the 500 ms call of long-c-call stayed on rate), so it gets 2x.
         for gil in ("interruptible", "holds", "releases"):
+            upper = 150 * (2.0 if gil == "holds" else 1.6)
             with self.subTest(gil=gil):
                 runs = []
                 for _ in range(2):
                     runs.append(self.run_mix([{"name": "c", "steps": [{"compute": {"ms": 150, "gil": gil}}]}],
                                              "--mode", "sequential")["cpu_ms"])
-                    if runs[-1] < 150 * 1.6:
+                    if runs[-1] < upper:
                         break
                 self.assertGreater(min(runs), 150 * 0.6)
-                self.assertLess(min(runs), 150 * 1.6, runs)
+                self.assertLess(min(runs), upper, runs)
 
     def test_failed_fetch_and_bad_input(self):
         with tempfile.TemporaryDirectory() as d:
