@@ -150,33 +150,24 @@ class ExplainTest(unittest.TestCase):
         {"id": 1, "name": "cpu", "steps": [{"kind": "compute", "ms": 400}]}]}
     CPYTHON = summary([("sleeper", 60, 130), ("cpu", 60, 470)], 470)["tasks"]
 
-    def case(self, tl_tasks, py_tasks, tl_wall, py_wall):
+    def check(self, tl_workers, tl_tasks):
+        """Taskline's run on `tl_workers` against CPython's, which used both workers."""
         c = compare.Case("m.taskline.json", "processes", ["--workers", "2"])
-        c.tl = [dict(summary(tl_tasks, tl_wall), settings={"workers": 2})]
-        c.py = [summary(py_tasks, py_wall)]
-        return c
-
-    @staticmethod
-    def on(worker, tasks):
-        return [dict(t, worker=worker[i]) for i, t in enumerate(tasks)]
-
-    def test_a_worker_not_ready_in_time_is_start_up(self):
-        c = self.case([], [], 650, 470)
-        one_worker = summary([("sleeper", 180, 250), ("cpu", 250, 650)], 650)["tasks"]
-        c.tl[0]["tasks"] = self.on(["process-1", "process-1"], one_worker)
-        c.py[0]["tasks"] = self.on(["process-1", "process-2"], self.CPYTHON)
+        tasks = [dict(t, worker=w) for t, w in zip(summary(tl_tasks, 650)["tasks"], tl_workers)]
+        c.tl = [dict(summary([], 650), tasks=tasks, settings={"workers": 2})]
+        py_tasks = [dict(t, worker=w) for t, w in zip(self.CPYTHON, ["process-1", "process-2"])]
+        c.py = [dict(summary([], 470), tasks=py_tasks)]
         r = compare.check_case(c, self.MIX, 0.5, [])
         self.assertIn("pattern", r["verdict"])
+        return r
+
+    def test_a_worker_not_ready_in_time_is_start_up(self):
+        r = self.check(["process-1", "process-1"], [("sleeper", 180, 250), ("cpu", 250, 650)])
         self.assertTrue(r.get("explained"), r)
         self.assertIn("in Taskline only 1 of the 2 worker processes", " ".join(r["notes"]))
 
     def test_both_pools_using_every_worker_is_not_explained(self):
-        c = self.case([], [], 650, 470)
-        serial = summary([("sleeper", 60, 250), ("cpu", 250, 650)], 650)["tasks"]
-        c.tl[0]["tasks"] = self.on(["process-1", "process-2"], serial)
-        c.py[0]["tasks"] = self.on(["process-1", "process-2"], self.CPYTHON)
-        r = compare.check_case(c, self.MIX, 0.5, [])
-        self.assertIn("pattern", r["verdict"])
+        r = self.check(["process-1", "process-2"], [("sleeper", 60, 250), ("cpu", 250, 650)])
         self.assertFalse(r.get("explained"), r)
 
 

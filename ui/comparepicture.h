@@ -59,6 +59,8 @@ public:
     // shown); endNs <= startNs shows every run whole. Kept inside the runs' time.
     void setTimeWindow(double startNs, double endNs);
     bool isZoomed() const { return m_windowEnd > m_windowStart; }
+    double windowStartNs() const { return m_windowStart; }
+    double windowEndNs() const { return m_windowEnd; }
     // Where the shared axis ends when every run shows whole: the longest run (at least 1 ms).
     int64_t axisEndNs() const;
 

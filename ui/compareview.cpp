@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 #include <QWheelEvent>
 #include <cmath>
+#include <functional>
 
 namespace taskline {
 
@@ -69,7 +70,7 @@ protected:
         } else {
             // Nothing here scrolls up and down: every wheel moves in time.
             const int steps = angle.x() != 0 ? angle.x() : angle.y();
-            m_view->panBy(steps / 120.0 * m_view->timeScale().width() / 10.0);
+            m_view->panByPage(steps / 120.0 / 10.0);
         }
         event->accept();
     }
@@ -101,7 +102,6 @@ protected:
     {
         const int key = event->key();
         const bool ctrl = event->modifiers() & Qt::ControlModifier;
-        const int width = m_view->timeScale().width();
         if (event->matches(QKeySequence::ZoomIn) || key == Qt::Key_Plus || key == Qt::Key_Equal)
             m_view->zoomIn();
         else if (event->matches(QKeySequence::ZoomOut) || key == Qt::Key_Minus)
@@ -109,11 +109,9 @@ protected:
         else if (key == Qt::Key_0 && (ctrl || event->modifiers() == Qt::NoModifier))
             m_view->zoomToFit();
         else if (key == Qt::Key_Left || key == Qt::Key_Right)
-            m_view->panBy((key == Qt::Key_Left ? 1 : -1) * width / 10.0);
-        else if (key == Qt::Key_Home)
-            m_view->panBy(1e9); // clamped to the start
-        else if (key == Qt::Key_End)
-            m_view->panBy(-1e9);
+            m_view->panByPage(key == Qt::Key_Left ? 0.1 : -0.1);
+        else if (key == Qt::Key_Home || key == Qt::Key_End)
+            m_view->panByPage(key == Qt::Key_Home ? 1e6 : -1e6); // clamped to the start or the end
         else
             return QWidget::keyPressEvent(event);
         event->accept();
@@ -194,15 +192,13 @@ TimeScale CompareView::timeScale() const
     return m_picture.layout(m_canvas->size(), canvasStyle()).scale;
 }
 
-TimeScale CompareView::boundedScale() const
+void CompareView::moveAxis(const std::function<void(TimeScale&, const ComparePicture::Layout&)>& move)
 {
-    TimeScale scale = timeScale();
+    // One layout per action: it measures text and sets up every band's renderer.
+    const ComparePicture::Layout L = m_picture.layout(m_canvas->size(), canvasStyle());
+    TimeScale scale = L.scale;
     scale.setBounds(0, m_picture.axisEndNs());
-    return scale;
-}
-
-void CompareView::showScale(const TimeScale& scale)
-{
+    move(scale, L);
     if (scale.isFitted())
         m_picture.setTimeWindow(0, 0);
     else
@@ -215,20 +211,21 @@ void CompareView::zoomAt(double factor, double x)
 {
     if (m_picture.isEmpty())
         return;
-    const ComparePicture::Layout L = m_picture.layout(m_canvas->size(), canvasStyle());
-    TimeScale scale = boundedScale();
-    scale.zoom(factor, std::clamp(x - L.axisLeft, 0.0, double(scale.width())));
-    showScale(scale);
+    moveAxis([&](TimeScale& scale, const ComparePicture::Layout& L) {
+        scale.zoom(factor, std::clamp(x - L.axisLeft, 0.0, double(scale.width())));
+    });
 }
 
 void CompareView::zoomIn()
 {
-    zoomAt(2.0, m_picture.layout(m_canvas->size(), canvasStyle()).axisLeft + timeScale().width() / 2.0);
+    if (!m_picture.isEmpty())
+        moveAxis([](TimeScale& scale, const ComparePicture::Layout&) { scale.zoom(2.0, scale.width() / 2.0); });
 }
 
 void CompareView::zoomOut()
 {
-    zoomAt(0.5, m_picture.layout(m_canvas->size(), canvasStyle()).axisLeft + timeScale().width() / 2.0);
+    if (!m_picture.isEmpty())
+        moveAxis([](TimeScale& scale, const ComparePicture::Layout&) { scale.zoom(0.5, scale.width() / 2.0); });
 }
 
 void CompareView::zoomToFit()
@@ -240,11 +237,14 @@ void CompareView::zoomToFit()
 
 void CompareView::panBy(double dx)
 {
-    if (!m_picture.isZoomed())
-        return; // every run shows whole: nothing to move to
-    TimeScale scale = boundedScale();
-    scale.pan(dx);
-    showScale(scale);
+    if (m_picture.isZoomed()) // every run whole: nothing to move to
+        moveAxis([dx](TimeScale& scale, const ComparePicture::Layout&) { scale.pan(dx); });
+}
+
+void CompareView::panByPage(double pages)
+{
+    if (m_picture.isZoomed())
+        moveAxis([pages](TimeScale& scale, const ComparePicture::Layout&) { scale.pan(pages * scale.width()); });
 }
 
 void CompareView::clear()

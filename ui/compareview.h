@@ -49,6 +49,7 @@ public:
     void zoomOut();
     void zoomToFit();
     void panBy(double dx); // dx > 0 shows earlier time
+    void panByPage(double pages); // in axis widths; > 0 shows earlier time
     bool isZoomed() const { return m_picture.isZoomed(); }
     TimeScale timeScale() const; // the shared axis as the canvas shows it (axis coordinates)
 
@@ -73,8 +74,9 @@ private:
     void onFinished();
     void updateControls();
     void copyImage();
-    void showScale(const TimeScale& scale); // keeps `scale`'s window (every run whole when it shows all)
-    TimeScale boundedScale() const; // timeScale() bounded by the runs' time
+    // Moves the shared axis (bounded by the runs' time) with `move`, from one layout; every run whole when it
+    // then shows all.
+    void moveAxis(const std::function<void(TimeScale&, const ComparePicture::Layout&)>& move);
 
     CompareRunner* m_runner;
     ComparePicture m_picture;

@@ -148,6 +148,7 @@ void MainWindow::exportImage()
                 for (const ComparePicture::Entry& e : picture->entries())
                     if (!e.live)
                         copy->addRun(e.summary, e.store);
+                copy->setTimeWindow(picture->windowStartNs(), picture->windowEndNs()); // as zoomed on screen
                 return std::unique_ptr<Picture>(std::move(copy));
             } });
     }

@@ -373,7 +373,9 @@ void TestCompareView::mainWindowComparesAndExports()
     QVERIFY(window.action(QStringLiteral("run"))->isEnabled());
     QCOMPARE(window.compareView()->picture().entries().size(), CompareRunner::availableModes().size());
 
-    // Export: only the comparison exists so far.
+    // Export: only the comparison exists so far, zoomed as on screen.
+    window.compareView()->zoomIn();
+    QVERIFY(window.compareView()->isZoomed());
     window.action(QStringLiteral("exportImage"))->trigger();
     auto* dialog = window.findChild<ExportDialog*>();
     QVERIFY(dialog);
@@ -387,6 +389,7 @@ void TestCompareView::mainWindowComparesAndExports()
     const QByteArray text = f.readAll();
     QVERIFY(text.contains("Four fetches — every mode compared"));
     QVERIFY(text.contains(">Sequential</text>") && text.contains(">Threads</text>"));
+    QVERIFY(text.contains("zoomed to"));
     dialog->setFilePath(m_dir.filePath(QStringLiteral("compare.gif")));
     QVERIFY(!dialog->save(&error));
     QVERIFY2(dialog->errorText().contains(QLatin1String("compare.gif")), qPrintable(dialog->errorText()));
